@@ -1,0 +1,13 @@
+//! skopos: container images and registries, as a library.
+//!
+//! The core (references, digests, manifests, the registry protocol, image sources and the
+//! inspect model) is target-agnostic and async over the [`http::Transport`] trait. The native
+//! face (`native`, the `skopos` CLI) and the WebAssembly face (`wasm`, the npm package) are thin
+//! adapters over it. See ARCHITECTURE.md for the map.
+
+pub mod digest;
+pub mod error;
+pub mod http;
+
+pub use digest::Digest;
+pub use error::{Error, Result};
