@@ -5,10 +5,12 @@
 //! face (`native`, the `skopos` CLI) and the WebAssembly face (`wasm`, the npm package) are thin
 //! adapters over it. See ARCHITECTURE.md for the map.
 
+pub mod clock;
 pub mod digest;
 pub mod error;
 pub mod http;
 pub mod manifest;
+pub mod registry;
 
 pub use digest::Digest;
 pub use error::{Error, Result};

@@ -1,0 +1,164 @@
+//! Registry credentials and bearer tokens: the token request (GET with Basic credentials, or the
+//! OAuth2 POST with an identity/refresh token), the token response, and expiry.
+
+use std::fmt;
+
+use base64::Engine as _;
+
+use super::challenge::Challenge;
+use super::url;
+use crate::clock::now_secs;
+use crate::error::{Error, Result};
+use crate::http::{Method, Request, RequestBody, Transport};
+
+/// How to authenticate to a registry.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Credentials {
+    /// A user name and password (or personal access token).
+    Basic { username: String, password: String },
+    /// An identity token (OAuth2 refresh token), exchanged with a POST to the token realm.
+    IdentityToken(String),
+    /// A bearer token sent as is (`--registry-token`).
+    RegistryToken(String),
+}
+
+impl Credentials {
+    /// The value of an `Authorization: Basic …` header for these credentials, if they are basic.
+    pub fn basic_header(&self) -> Option<String> {
+        match self {
+            Credentials::Basic { username, password } => {
+                let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{username}:{password}"));
+                Some(format!("Basic {encoded}"))
+            }
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Debug for Credentials {
+    /// Never prints a secret.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Credentials::Basic { username, .. } => write!(f, "Basic({username}, <redacted>)"),
+            Credentials::IdentityToken(_) => f.write_str("IdentityToken(<redacted>)"),
+            Credentials::RegistryToken(_) => f.write_str("RegistryToken(<redacted>)"),
+        }
+    }
+}
+
+/// A bearer token and when it stops being usable.
+#[derive(Clone)]
+pub struct Token {
+    pub value: String,
+    pub expires_at: f64,
+}
+
+impl Token {
+    /// Whether the token is still usable (with a little margin).
+    pub fn is_fresh(&self) -> bool {
+        now_secs() + 5.0 < self.expires_at
+    }
+}
+
+/// Tokens live 60 seconds when the server does not say (the distribution token spec's default).
+const DEFAULT_TOKEN_LIFETIME: f64 = 60.0;
+const TOKEN_RESPONSE_LIMIT: u64 = 1024 * 1024;
+
+/// Asks the challenge's realm for a token covering `scopes`.
+pub async fn fetch_token<T: Transport>(
+    transport: &T,
+    challenge: &Challenge,
+    scopes: &[String],
+    credentials: Option<&Credentials>,
+) -> Result<Token> {
+    let realm = challenge.param("realm").ok_or_else(|| Error::Auth("bearer challenge has no realm".into()))?;
+    if url::origin(realm).is_none() || !(realm.starts_with("https://") || realm.starts_with("http://")) {
+        return Err(Error::Auth(format!("token realm {realm:?} is not an http(s) URL")));
+    }
+    let service = challenge.param("service");
+    let request = match credentials {
+        Some(Credentials::IdentityToken(refresh)) => {
+            let mut form = vec![("grant_type", "refresh_token"), ("refresh_token", refresh.as_str()), ("client_id", "skopos")];
+            if let Some(service) = service {
+                form.push(("service", service));
+            }
+            let scope = scopes.join(" ");
+            if !scope.is_empty() {
+                form.push(("scope", scope.as_str()));
+            }
+            let body = url::with_query("", &form).trim_start_matches('?').to_string();
+            let mut request = Request::new(Method::Post, realm).header("Content-Type", "application/x-www-form-urlencoded");
+            request.body = RequestBody::Bytes(body.into_bytes().into());
+            request
+        }
+        _ => {
+            let mut pairs: Vec<(&str, &str)> = Vec::new();
+            if let Some(service) = service {
+                pairs.push(("service", service));
+            }
+            for scope in scopes {
+                pairs.push(("scope", scope));
+            }
+            let mut request = Request::new(Method::Get, url::with_query(realm, &pairs));
+            if let Some(header) = credentials.and_then(Credentials::basic_header) {
+                request.headers.set("Authorization", header);
+            }
+            request
+        }
+    };
+    let response = transport
+        .send(request)
+        .await
+        .map_err(|e| Error::Auth(format!("cannot reach the token service at {realm}: {e}")))?;
+    let status = response.status;
+    let body = response.bytes_limited(TOKEN_RESPONSE_LIMIT, realm).await?;
+    match status {
+        200 => parse_token_response(&body, realm),
+        401 | 403 => Err(Error::Auth(format!("the token service at {realm} refused the credentials (HTTP {status})"))),
+        _ => Err(Error::Auth(format!("the token service at {realm} answered HTTP {status}"))),
+    }
+}
+
+fn parse_token_response(body: &[u8], realm: &str) -> Result<Token> {
+    #[derive(serde::Deserialize)]
+    struct Answer {
+        #[serde(default)]
+        token: Option<String>,
+        #[serde(default)]
+        access_token: Option<String>,
+        #[serde(default)]
+        expires_in: Option<f64>,
+    }
+    let answer: Answer = serde_json::from_slice(body)
+        .map_err(|_| Error::Auth(format!("the token service at {realm} did not answer with token JSON")))?;
+    let value = answer
+        .token
+        .filter(|t| !t.is_empty())
+        .or(answer.access_token.filter(|t| !t.is_empty()))
+        .ok_or_else(|| Error::Auth(format!("the token service at {realm} answered without a token")))?;
+    let lifetime = answer.expires_in.filter(|s| *s > 0.0).unwrap_or(DEFAULT_TOKEN_LIFETIME);
+    Ok(Token { value, expires_at: now_secs() + lifetime })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_response_shapes() {
+        let t = parse_token_response(br#"{"token":"a","expires_in":300}"#, "r").unwrap();
+        assert_eq!(t.value, "a");
+        assert!(t.is_fresh());
+        assert_eq!(parse_token_response(br#"{"access_token":"b"}"#, "r").unwrap().value, "b");
+        assert_eq!(parse_token_response(br#"{"token":"","access_token":"c"}"#, "r").unwrap().value, "c");
+        assert!(parse_token_response(br#"{}"#, "r").is_err());
+        assert!(parse_token_response(b"<html>", "r").is_err());
+    }
+
+    #[test]
+    fn debug_hides_secrets() {
+        let c = Credentials::Basic { username: "u".into(), password: "hunter2".into() };
+        assert!(!format!("{c:?}").contains("hunter2"));
+        assert_eq!(c.basic_header().unwrap(), "Basic dTpodW50ZXIy");
+    }
+}

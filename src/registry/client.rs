@@ -1,0 +1,246 @@
+//! The registry client's request machinery: endpoint discovery (`/v2/` ping, https then http when
+//! allowed), authorization per scope, redirects followed by hand, and `429` back-off.
+//!
+//! Invariant: an `Authorization` header is only ever attached to requests for the registry's own
+//! origin (and to the token realm the registry named); a redirect to any other host drops it.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use super::auth::{fetch_token, Credentials, Token};
+use super::challenge::Challenge;
+use super::{errors, url};
+use crate::error::{Error, Result};
+use crate::http::{Headers, Method, Request, Response, Transport};
+
+/// Redirect hops followed before giving up.
+pub const MAX_REDIRECTS: usize = 10;
+/// Times a `429 Too Many Requests` is waited out before giving up.
+pub const MAX_429_RETRIES: u32 = 3;
+/// Longest `Retry-After` honoured.
+const MAX_RETRY_AFTER_SECS: u64 = 60;
+const ERROR_BODY_LIMIT: u64 = 64 * 1024;
+
+/// How to reach a registry.
+#[derive(Debug, Clone, Default)]
+pub struct ClientOptions {
+    /// Credentials to use when the registry asks.
+    pub credentials: Option<Credentials>,
+    /// Whether plain http may be used when https fails (`--tls-verify=false`).
+    pub allow_http: bool,
+    /// Use this base URL (`https://proxy.example/`) instead of the registry's own host.
+    pub base_url: Option<String>,
+}
+
+/// The host serving a registry's API (`docker.io` is served by `registry-1.docker.io`).
+pub fn endpoint_host(registry: &str) -> &str {
+    if registry == "docker.io" {
+        "registry-1.docker.io"
+    } else {
+        registry
+    }
+}
+
+#[derive(Default)]
+struct State {
+    base: Option<String>,
+    challenge: Option<Challenge>,
+    tokens: HashMap<String, Token>,
+}
+
+/// A client for one registry, over any [`Transport`].
+pub struct RegistryClient<T: Transport> {
+    transport: T,
+    registry: String,
+    options: ClientOptions,
+    state: Mutex<State>,
+}
+
+impl<T: Transport> RegistryClient<T> {
+    /// A client for `registry` (a host such as `docker.io` or `127.0.0.1:5000`).
+    pub fn new(transport: T, registry: &str, options: ClientOptions) -> Self {
+        RegistryClient { transport, registry: registry.to_string(), options, state: Mutex::new(State::default()) }
+    }
+
+    /// The registry host this client talks to.
+    pub fn registry(&self) -> &str {
+        &self.registry
+    }
+
+    /// The transport underneath.
+    pub fn transport(&self) -> &T {
+        &self.transport
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The API's base URL (`https://host`), pinging `/v2/` the first time.
+    pub async fn base_url(&self) -> Result<String> {
+        if let Some(base) = self.lock().base.clone() {
+            return Ok(base);
+        }
+        self.ping().await
+    }
+
+    /// Pings `/v2/`: finds the scheme that works and records the authentication challenge.
+    pub async fn ping(&self) -> Result<String> {
+        let candidates: Vec<String> = match &self.options.base_url {
+            Some(base) => vec![base.trim_end_matches('/').to_string()],
+            None => {
+                let host = endpoint_host(&self.registry);
+                let mut v = vec![format!("https://{host}")];
+                if self.options.allow_http {
+                    v.push(format!("http://{host}"));
+                }
+                v
+            }
+        };
+        let mut last_error = None;
+        for base in candidates {
+            let ping_url = format!("{base}/v2/");
+            match self.transport.send(Request::new(Method::Get, &ping_url)).await {
+                Ok(response) => {
+                    let challenge = pick_challenge(&response.headers);
+                    let status = response.status;
+                    drop(response);
+                    if status >= 500 {
+                        return Err(Error::Protocol { url: ping_url, reason: format!("the registry answered HTTP {status} to the /v2/ ping") });
+                    }
+                    let mut state = self.lock();
+                    state.base = Some(base.clone());
+                    state.challenge = if status == 401 { challenge } else { None };
+                    return Ok(base);
+                }
+                Err(e) => last_error = Some(e),
+            }
+        }
+        let e = last_error.expect("at least one candidate");
+        Err(Error::Network(format!("pinging container registry {}: {e}", self.registry)))
+    }
+
+    /// The `Authorization` value to send for `scope`, fetching a token if needed.
+    async fn authorization(&self, scope: &str) -> Result<Option<String>> {
+        if let Some(Credentials::RegistryToken(token)) = &self.options.credentials {
+            return Ok(Some(format!("Bearer {token}")));
+        }
+        let challenge = self.lock().challenge.clone();
+        let Some(challenge) = challenge else { return Ok(None) };
+        match challenge.scheme.as_str() {
+            "basic" => Ok(self.options.credentials.as_ref().and_then(Credentials::basic_header)),
+            "bearer" => {
+                if let Some(token) = self.lock().tokens.get(scope).filter(|t| t.is_fresh()) {
+                    return Ok(Some(format!("Bearer {}", token.value)));
+                }
+                let scopes = if scope.is_empty() { vec![] } else { vec![scope.to_string()] };
+                let token = fetch_token(&self.transport, &challenge, &scopes, self.options.credentials.as_ref()).await?;
+                let header = format!("Bearer {}", token.value);
+                self.lock().tokens.insert(scope.to_string(), token);
+                Ok(Some(header))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// Sends a request to `url` with authorization for `scope`, following redirects by hand,
+    /// re-authorizing once on a new bearer challenge and waiting out `429`s.
+    ///
+    /// `build` makes a fresh request for each attempt. Any status may come back; see
+    /// [`RegistryClient::expect_success`].
+    pub async fn send(&self, build: &(dyn Fn() -> Request + Sync), scope: &str) -> Result<Response> {
+        let base = self.base_url().await?;
+        let mut reauthorized = false;
+        let mut waits = 0;
+        loop {
+            let mut request = build();
+            if url::same_origin(&request.url, &base) {
+                if let Some(value) = self.authorization(scope).await? {
+                    request.headers.set("Authorization", value);
+                }
+            }
+            let response = self.follow_redirects(request, &base).await?;
+            match response.status {
+                401 if !reauthorized && self.accept_new_challenge(&response.headers, scope) => reauthorized = true,
+                429 if waits < MAX_429_RETRIES => {
+                    waits += 1;
+                    self.transport.sleep(retry_after(&response.headers)).await;
+                }
+                429 => {
+                    return Err(Error::TooManyRequests {
+                        url: build().url,
+                        retry_after_secs: retry_after(&response.headers).as_secs(),
+                    })
+                }
+                _ => return Ok(response),
+            }
+        }
+    }
+
+    /// Records a fresh challenge from a 401 and forgets the token it replaces.
+    fn accept_new_challenge(&self, headers: &Headers, scope: &str) -> bool {
+        if matches!(self.options.credentials, Some(Credentials::RegistryToken(_))) {
+            return false;
+        }
+        let Some(challenge) = pick_challenge(headers) else { return false };
+        let mut state = self.lock();
+        state.tokens.remove(scope);
+        state.challenge = Some(challenge);
+        true
+    }
+
+    async fn follow_redirects(&self, request: Request, registry_base: &str) -> Result<Response> {
+        let (mut method, mut url, mut headers) = (request.method, request.url.clone(), request.headers.clone());
+        let mut first = Some(request);
+        for _ in 0..=MAX_REDIRECTS {
+            let attempt = first.take().unwrap_or_else(|| Request {
+                method,
+                url: url.clone(),
+                headers: headers.clone(),
+                body: crate::http::RequestBody::Empty,
+            });
+            let response = self.transport.send(attempt).await?;
+            if !matches!(response.status, 301 | 302 | 303 | 307 | 308) {
+                return Ok(response);
+            }
+            let location = response.headers.get("location").ok_or_else(|| Error::Redirect {
+                url: url.clone(),
+                reason: format!("HTTP {} without a Location header", response.status),
+            })?;
+            let next = url::resolve(&url, location)
+                .ok_or_else(|| Error::Redirect { url: url.clone(), reason: format!("unusable Location {location:?}") })?;
+            if response.status == 303 && method != Method::Head {
+                method = Method::Get;
+            }
+            if !url::same_origin(&next, registry_base) {
+                headers.remove("Authorization");
+            }
+            url = next;
+        }
+        Err(Error::Redirect { url, reason: format!("stopped after {MAX_REDIRECTS} redirects (a redirect loop?)") })
+    }
+
+    /// Passes a successful response through; turns any other into a typed error.
+    pub async fn expect_success(&self, response: Response, url: &str) -> Result<Response> {
+        if (200..300).contains(&response.status) {
+            return Ok(response);
+        }
+        let status = response.status;
+        let body = if status == 429 { Vec::new() } else { response.bytes_limited(ERROR_BODY_LIMIT, url).await.unwrap_or_default() };
+        Err(errors::from_response(status, &body, url))
+    }
+}
+
+/// The challenge to answer: bearer if offered, else basic.
+fn pick_challenge(headers: &Headers) -> Option<Challenge> {
+    let all = Challenge::parse_all(headers.get_all("www-authenticate"));
+    let bearer = all.iter().find(|c| c.scheme == "bearer").cloned();
+    bearer.or_else(|| all.into_iter().find(|c| c.scheme == "basic"))
+}
+
+/// How long a `429` asks to wait (`Retry-After` seconds; one second when absent or a date).
+fn retry_after(headers: &Headers) -> Duration {
+    let secs = headers.get("retry-after").and_then(|v| v.trim().parse::<u64>().ok()).unwrap_or(1);
+    Duration::from_secs(secs.min(MAX_RETRY_AFTER_SECS))
+}
