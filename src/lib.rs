@@ -9,6 +9,7 @@ pub mod clock;
 pub mod digest;
 pub mod error;
 pub mod http;
+pub mod image;
 pub mod manifest;
 pub mod registry;
 

@@ -1,0 +1,9 @@
+//! Images independent of where they live: sources, configs and the inspect summary.
+
+pub mod config;
+pub mod inspect;
+pub mod source;
+pub mod time;
+
+pub use inspect::{InspectOutput, ResolvedImage};
+pub use source::{ImageSource, RegistrySource};
