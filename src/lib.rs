@@ -8,6 +8,8 @@
 pub mod digest;
 pub mod error;
 pub mod http;
+pub mod reference;
 
 pub use digest::Digest;
 pub use error::{Error, Result};
+pub use reference::Reference;
