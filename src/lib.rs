@@ -11,7 +11,9 @@ pub mod error;
 pub mod http;
 pub mod image;
 pub mod manifest;
+pub mod reference;
 pub mod registry;
 
 pub use digest::Digest;
 pub use error::{Error, Result};
+pub use reference::Reference;
