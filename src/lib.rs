@@ -11,6 +11,9 @@ pub mod error;
 pub mod http;
 pub mod image;
 pub mod manifest;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod native;
+pub mod output;
 pub mod reference;
 pub mod registry;
 

@@ -2,6 +2,7 @@
 
 pub mod config;
 pub mod inspect;
+pub mod name;
 pub mod source;
 pub mod time;
 

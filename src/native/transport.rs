@@ -112,6 +112,7 @@ fn to_reqwest_method(method: Method) -> reqwest::Method {
 
 impl Transport for ReqwestTransport {
     async fn send(&self, request: Request) -> Result<Response> {
+        let method_name = request.method.as_str();
         let mut builder = self.client.request(to_reqwest_method(request.method), &request.url);
         for (name, value) in request.headers.iter() {
             builder = builder.header(name, value);
@@ -132,6 +133,9 @@ impl Transport for ReqwestTransport {
         }
         let status = response.status().as_u16();
         let url = request.url;
+        if debug_enabled() {
+            eprintln!("DEBUG {} {url} -> {status}", method_name);
+        }
         let body = response.bytes_stream().map_err(move |e| Error::Network(format!("reading {url}: {}", chain(&e)))).boxed();
         Ok(Response { status, headers, body })
     }
@@ -139,4 +143,15 @@ impl Transport for ReqwestTransport {
     async fn sleep(&self, duration: Duration) {
         tokio::time::sleep(duration).await
     }
+}
+
+static DEBUG: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Turns `--debug` request logging on or off.
+pub fn set_debug(on: bool) {
+    DEBUG.store(on, std::sync::atomic::Ordering::Relaxed);
+}
+
+fn debug_enabled() -> bool {
+    DEBUG.load(std::sync::atomic::Ordering::Relaxed)
 }

@@ -1,0 +1,97 @@
+//! Turning a command's image name and flags into an [`ImageSource`] to read from.
+
+use std::path::Path;
+
+use super::options::ImageOptions;
+use crate::error::{Error, Result};
+use crate::image::name::ImageName;
+use crate::native::auth_file;
+use crate::native::layout::{dir::DirSource, oci::OciSource};
+use crate::native::transport::{ReqwestTransport, TlsOptions};
+use crate::reference::Reference;
+use crate::registry::{ClientOptions, RegistryClient};
+use crate::digest::Digest;
+use crate::http::ByteStream;
+use crate::image::{ImageSource, RegistrySource};
+use crate::registry::FetchedManifest;
+
+/// A registry client for `reference`'s registry, with credentials from the flags or auth files.
+pub fn registry_client(reference: &Reference, options: &ImageOptions) -> Result<RegistryClient<ReqwestTransport>> {
+    let credentials = match options.explicit_credentials()? {
+        Some(explicit) => explicit,
+        None => auth_file::lookup(options.authfile.as_deref(), reference.registry(), reference.repository())?,
+    };
+    let verify = options.tls_verify.unwrap_or(true);
+    let tls = TlsOptions { verify, cert_dir: options.cert_dir.clone() };
+    let transport = ReqwestTransport::new(reference.registry(), &tls)?;
+    Ok(RegistryClient::new(transport, reference.registry(), ClientOptions { credentials, allow_http: !verify, base_url: None }))
+}
+
+/// The image a `docker://` name points at, with `latest` applied when it names no tag or digest.
+pub fn with_default_tag(reference: &Reference) -> Result<Reference> {
+    if reference.tag().is_some() || reference.digest().is_some() {
+        Ok(reference.clone())
+    } else {
+        reference.with_tag("latest")
+    }
+}
+
+/// Every readable source, as one type.
+pub enum AnySource {
+    Registry(RegistrySource<ReqwestTransport>),
+    Dir(DirSource),
+    Oci(OciSource),
+}
+
+/// Opens the source an image name points at.
+pub async fn open_source(name: &ImageName, options: &ImageOptions) -> Result<AnySource> {
+    match name {
+        ImageName::Docker { reference, .. } => {
+            let reference = with_default_tag(reference)?;
+            let client = registry_client(&reference, options)?;
+            Ok(AnySource::Registry(RegistrySource::new(
+                client,
+                reference.repository(),
+                &reference.manifest_reference(),
+                &reference.name(),
+            )))
+        }
+        ImageName::Dir { path } => Ok(AnySource::Dir(DirSource::open(Path::new(path))?)),
+        ImageName::Oci { path, image } => Ok(AnySource::Oci(OciSource::open(Path::new(path), image.as_deref()).await?)),
+        other => Err(Error::Unsupported(format!("reading from the {} transport is not supported yet", other.transport()))),
+    }
+}
+
+impl ImageSource for AnySource {
+    async fn manifest(&self, instance: Option<&Digest>) -> Result<FetchedManifest> {
+        match self {
+            AnySource::Registry(s) => s.manifest(instance).await,
+            AnySource::Dir(s) => s.manifest(instance).await,
+            AnySource::Oci(s) => s.manifest(instance).await,
+        }
+    }
+
+    async fn blob(&self, digest: &Digest, size: Option<u64>) -> Result<ByteStream> {
+        match self {
+            AnySource::Registry(s) => s.blob(digest, size).await,
+            AnySource::Dir(s) => s.blob(digest, size).await,
+            AnySource::Oci(s) => s.blob(digest, size).await,
+        }
+    }
+
+    fn docker_name(&self) -> Option<String> {
+        match self {
+            AnySource::Registry(s) => s.docker_name(),
+            AnySource::Dir(s) => s.docker_name(),
+            AnySource::Oci(s) => s.docker_name(),
+        }
+    }
+
+    async fn repository_tags(&self) -> Result<Option<Vec<String>>> {
+        match self {
+            AnySource::Registry(s) => s.repository_tags().await,
+            AnySource::Dir(s) => s.repository_tags().await,
+            AnySource::Oci(s) => s.repository_tags().await,
+        }
+    }
+}

@@ -1,0 +1,100 @@
+//! The `skopos` command line: a drop-in for skopeo's commands, flags and output.
+//!
+//! Each command lives in its own module and returns the bytes for stdout; this module parses
+//! arguments, runs the command on a Tokio runtime under `--command-timeout`, and maps errors to
+//! one line on stderr and skopeo's exit codes (2: no such image or repository, 1: anything else).
+
+pub mod connect;
+pub mod inspect;
+pub mod list_tags;
+pub mod manifest_digest;
+pub mod options;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::error::{Error, Result};
+use options::GlobalOptions;
+
+/// Various operations with container images and container image registries
+#[derive(Debug, Parser)]
+#[command(name = "skopos", version, about, long_about = None, disable_help_subcommand = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalOptions,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Inspect image IMAGE-NAME
+    Inspect(inspect::InspectArgs),
+    /// List tags in the transport/repository specified by the SOURCE-IMAGE
+    ListTags(list_tags::ListTagsArgs),
+    /// Compute a manifest digest of a file
+    ManifestDigest(manifest_digest::ManifestDigestArgs),
+}
+
+/// Exit status for "no such image, tag or repository", as skopeo.
+pub const EXIT_NOT_FOUND: u8 = 2;
+
+/// Runs the CLI with the process's arguments.
+pub fn main() -> ExitCode {
+    std::panic::set_hook(Box::new(|info| {
+        let message = info.payload().downcast_ref::<&str>().map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown failure".into());
+        eprintln!("skopos: internal error: {message} (please report this)");
+    }));
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 1 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    crate::native::transport::set_debug(cli.global.debug);
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => return report(&Error::io("starting the async runtime", e)),
+    };
+    match runtime.block_on(run(&cli)) {
+        Ok(stdout) => {
+            let mut out = std::io::stdout().lock();
+            match out.write_all(&stdout).and_then(|_| out.flush()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+                Err(e) => report(&Error::io("writing to standard output", e)),
+            }
+        }
+        Err(e) => report(&e),
+    }
+}
+
+async fn run(cli: &Cli) -> Result<Vec<u8>> {
+    let work = async {
+        match &cli.command {
+            Command::Inspect(args) => inspect::run(args, &cli.global).await,
+            Command::ListTags(args) => list_tags::run(args).await,
+            Command::ManifestDigest(args) => manifest_digest::run(args).await,
+        }
+    };
+    match cli.global.command_timeout.filter(|t| !t.is_zero()) {
+        Some(limit) => tokio::time::timeout(limit, work)
+            .await
+            .unwrap_or_else(|_| Err(Error::Cancelled(format!("command timed out after {limit:?}")))),
+        None => work.await,
+    }
+}
+
+/// Prints the error on one line and picks the exit status.
+fn report(error: &Error) -> ExitCode {
+    let line = error.to_string().replace(['\n', '\r'], " ");
+    eprintln!("skopos: {line}");
+    ExitCode::from(if error.is_not_found() { EXIT_NOT_FOUND } else { 1 })
+}

@@ -1,0 +1,135 @@
+//! Command-line options shared by several commands, named and spelled as skopeo's.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Args;
+
+use crate::error::{Error, Result};
+use crate::manifest::WantedPlatform;
+use crate::registry::Credentials;
+
+/// Flags accepted before or after any subcommand.
+#[derive(Debug, Clone, Args, Default)]
+pub struct GlobalOptions {
+    /// Enable debug output (HTTP requests and their statuses, never credentials)
+    #[arg(long, global = true)]
+    pub debug: bool,
+    /// Timeout for the command execution (e.g. 30s, 2m, 1h30m)
+    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_go_duration)]
+    pub command_timeout: Option<Duration>,
+    /// Use ARCH instead of the running architecture for choosing images
+    #[arg(long, global = true, value_name = "ARCH")]
+    pub override_arch: Option<String>,
+    /// Use OS instead of the running OS for choosing images
+    #[arg(long, global = true, value_name = "OS")]
+    pub override_os: Option<String>,
+    /// Use VARIANT instead of the running architecture variant for choosing images
+    #[arg(long, global = true, value_name = "VARIANT")]
+    pub override_variant: Option<String>,
+}
+
+impl GlobalOptions {
+    /// The platform to choose from an index.
+    pub fn platform(&self) -> WantedPlatform {
+        WantedPlatform::with_overrides(self.override_os.as_deref(), self.override_arch.as_deref(), self.override_variant.as_deref())
+    }
+}
+
+/// How to reach and authenticate to a registry (skopeo's image flags).
+#[derive(Debug, Clone, Args, Default)]
+pub struct ImageOptions {
+    /// Path of the authentication file (default: containers auth.json, then docker config.json)
+    #[arg(long, env = "REGISTRY_AUTH_FILE", value_name = "PATH")]
+    pub authfile: Option<PathBuf>,
+    /// Use USERNAME[:PASSWORD] for accessing the registry
+    #[arg(long, value_name = "USERNAME[:PASSWORD]", conflicts_with_all = ["username", "no_creds"])]
+    pub creds: Option<String>,
+    /// Username for accessing the registry
+    #[arg(long, requires = "password", conflicts_with = "no_creds")]
+    pub username: Option<String>,
+    /// Password for accessing the registry
+    #[arg(long, requires = "username")]
+    pub password: Option<String>,
+    /// Access the registry anonymously
+    #[arg(long)]
+    pub no_creds: bool,
+    /// Provide a bearer token for accessing the registry
+    #[arg(long, value_name = "TOKEN", conflicts_with_all = ["creds", "username", "no_creds"])]
+    pub registry_token: Option<String>,
+    /// Use certificates at PATH (*.crt, *.cert, *.key) to connect to the registry
+    #[arg(long, value_name = "PATH")]
+    pub cert_dir: Option<PathBuf>,
+    /// Require HTTPS and verify certificates when talking to the registry (false also allows plain http)
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    pub tls_verify: Option<bool>,
+}
+
+impl ImageOptions {
+    /// Credentials given on the command line, if any (`Some(None)` means explicitly none).
+    pub fn explicit_credentials(&self) -> Result<Option<Option<Credentials>>> {
+        if self.no_creds {
+            return Ok(Some(None));
+        }
+        if let Some(token) = &self.registry_token {
+            return Ok(Some(Some(Credentials::RegistryToken(token.clone()))));
+        }
+        if let Some(creds) = &self.creds {
+            let (username, password) = creds.split_once(':').unwrap_or((creds.as_str(), ""));
+            if username.is_empty() {
+                return Err(Error::Config("--creds: the user name is empty".into()));
+            }
+            return Ok(Some(Some(Credentials::Basic { username: username.into(), password: password.into() })));
+        }
+        if let (Some(username), Some(password)) = (&self.username, &self.password) {
+            return Ok(Some(Some(Credentials::Basic { username: username.clone(), password: password.clone() })));
+        }
+        Ok(None)
+    }
+}
+
+/// Parses a Go duration string such as `300ms`, `30s`, `2m`, `1h30m`.
+pub fn parse_go_duration(input: &str) -> std::result::Result<Duration, String> {
+    let bad = || format!("invalid duration {input:?} (use e.g. 30s, 2m, 1h30m)");
+    let mut total = 0f64;
+    let mut rest = input.trim();
+    if rest == "0" {
+        return Ok(Duration::ZERO);
+    }
+    if rest.is_empty() {
+        return Err(bad());
+    }
+    while !rest.is_empty() {
+        let number_len = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).ok_or_else(bad)?;
+        let value: f64 = rest[..number_len].parse().map_err(|_| bad())?;
+        rest = &rest[number_len..];
+        let unit_len = rest.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(rest.len());
+        let scale = match &rest[..unit_len] {
+            "ns" => 1e-9,
+            "us" | "µs" => 1e-6,
+            "ms" => 1e-3,
+            "s" => 1.0,
+            "m" => 60.0,
+            "h" => 3600.0,
+            _ => return Err(bad()),
+        };
+        total += value * scale;
+        rest = &rest[unit_len..];
+    }
+    Ok(Duration::from_secs_f64(total))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn go_durations() {
+        assert_eq!(parse_go_duration("30s").unwrap(), Duration::from_secs(30));
+        assert_eq!(parse_go_duration("1h30m").unwrap(), Duration::from_secs(5400));
+        assert_eq!(parse_go_duration("250ms").unwrap(), Duration::from_millis(250));
+        assert!(parse_go_duration("10").is_err());
+        assert!(parse_go_duration("abc").is_err());
+        assert!(parse_go_duration("").is_err());
+    }
+}

@@ -1,0 +1,49 @@
+//! On-disk image layouts: `dir:` and `oci:` (read side).
+
+pub mod dir;
+pub mod oci;
+
+use std::path::Path;
+
+use futures_util::StreamExt;
+use tokio::io::AsyncReadExt;
+
+use crate::digest::{Digest, Verifier};
+use crate::error::{Error, Result};
+use crate::http::ByteStream;
+
+const READ_CHUNK: usize = 256 * 1024;
+
+/// Streams a file, verified against `digest` (and `size`) as it is read.
+pub async fn verified_file_stream(path: &Path, digest: &Digest, size: Option<u64>) -> Result<ByteStream> {
+    let file = tokio::fs::File::open(path).await.map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => Error::NotFound(format!("blob {digest} not found at {}", path.display())),
+        _ => Error::io(format!("opening {}", path.display()), e),
+    })?;
+    let what = format!("blob {digest} at {}", path.display());
+    let verifier = Verifier::new(digest.clone(), size, what);
+    let stream = futures_util::stream::unfold((file, Some(verifier), path.to_path_buf()), |(mut file, verifier, path)| async move {
+        let mut verifier = verifier?;
+        let mut buf = vec![0u8; READ_CHUNK];
+        match file.read(&mut buf).await {
+            Ok(0) => verifier.finish().err().map(|e| (Err(e), (file, None, path))),
+            Ok(n) => {
+                buf.truncate(n);
+                match verifier.update(&buf) {
+                    Ok(()) => Some((Ok(bytes::Bytes::from(buf)), (file, Some(verifier), path))),
+                    Err(e) => Some((Err(e), (file, None, path))),
+                }
+            }
+            Err(e) => Some((Err(Error::io(format!("reading {}", path.display()), e)), (file, None, path))),
+        }
+    });
+    Ok(stream.boxed())
+}
+
+/// Reads a small file whole, naming it in errors; a missing file is [`Error::NotFound`].
+pub async fn read_file(path: &Path, what: &str) -> Result<Vec<u8>> {
+    tokio::fs::read(path).await.map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => Error::NotFound(format!("{what} not found: {} does not exist", path.display())),
+        _ => Error::io(format!("reading {}", path.display()), e),
+    })
+}

@@ -1,0 +1,6 @@
+//! The native face: the reqwest transport, on-disk layouts, stored credentials and the CLI.
+
+pub mod auth_file;
+pub mod cli;
+pub mod layout;
+pub mod transport;
