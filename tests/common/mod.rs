@@ -3,6 +3,7 @@
 //! that let each test compare `skopos` with `skopeo` on the same command line.
 #![allow(dead_code, unused_imports)]
 
+pub mod auth_cases;
 pub mod http;
 pub mod image;
 pub mod registry;
