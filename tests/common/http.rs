@@ -242,7 +242,7 @@ fn serve_connection(conn: TcpStream, handler: &Handler) {
     let mut reader = BufReader::new(conn.try_clone().expect("clone stream"));
     let Ok(req) = read_message(&mut reader, true) else { return };
     let reply = handler(&req);
-    let mut out = format!("HTTP/1.1 {} X\r\nConnection: close\r\n", reply.status);
+    let mut out = format!("HTTP/1.1 {} {}\r\nConnection: close\r\n", reply.status, reason(reply.status));
     let mut has_length = false;
     for (k, v) in &reply.headers {
         has_length |= k.eq_ignore_ascii_case("content-length");
@@ -258,6 +258,21 @@ fn serve_connection(conn: TcpStream, handler: &Handler) {
         let _ = conn.write_all(&reply.body);
     }
     let _ = conn.flush();
+}
+
+/// The standard reason phrase for the statuses the tests use.
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        201 => "Created",
+        302 => "Found",
+        401 => "Unauthorized",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        _ => "Status",
+    }
 }
 
 impl Drop for Server {
