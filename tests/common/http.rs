@@ -101,7 +101,8 @@ impl Reply {
 }
 
 /// Reads a request line or status line, headers and body (Content-Length or chunked) from `r`.
-fn read_message(r: &mut impl BufRead, is_request: bool) -> std::io::Result<Message> {
+/// `bodiless` is for responses to HEAD, which announce a length but carry no body.
+fn read_message(r: &mut impl BufRead, is_request: bool, bodiless: bool) -> std::io::Result<Message> {
     let mut msg = Message::default();
     let mut line = String::new();
     r.read_line(&mut line)?;
@@ -122,12 +123,15 @@ fn read_message(r: &mut impl BufRead, is_request: bool) -> std::io::Result<Messa
             msg.headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
         }
     }
+    if bodiless {
+        return Ok(msg);
+    }
     if msg.header("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked")) {
         msg.body = read_chunked(r)?;
     } else if let Some(len) = msg.header("content-length").and_then(|v| v.parse::<usize>().ok()) {
         msg.body = vec![0; len];
         r.read_exact(&mut msg.body)?;
-    } else if !is_request && msg.method != "HEAD" {
+    } else if !is_request {
         r.read_to_end(&mut msg.body)?;
     }
     Ok(msg)
@@ -176,9 +180,7 @@ pub fn request(method: &str, url: &str, headers: &[(&str, &str)], body: &[u8]) -
     stream.write_all(head.as_bytes())?;
     stream.write_all(body)?;
     let mut reader = BufReader::new(stream);
-    let mut resp = read_message(&mut reader, false)?;
-    resp.method = if method == "HEAD" { "HEAD".into() } else { String::new() };
-    Ok(resp)
+    read_message(&mut reader, false, method == "HEAD")
 }
 
 /// Plain GET returning the response.
@@ -240,7 +242,7 @@ fn serve_connection(conn: TcpStream, handler: &Handler) {
         _ => return,
     }
     let mut reader = BufReader::new(conn.try_clone().expect("clone stream"));
-    let Ok(req) = read_message(&mut reader, true) else { return };
+    let Ok(req) = read_message(&mut reader, true, false) else { return };
     let reply = handler(&req);
     let mut out = format!("HTTP/1.1 {} {}\r\nConnection: close\r\n", reply.status, reason(reply.status));
     let mut has_length = false;
