@@ -48,8 +48,6 @@ pub struct InspectOutput {
     pub labels: Option<BTreeMap<String, String>>,
     #[serde(rename = "Architecture")]
     pub architecture: String,
-    #[serde(rename = "Variant", skip_serializing_if = "String::is_empty")]
-    pub variant: String,
     #[serde(rename = "Os")]
     pub os: String,
     #[serde(rename = "Layers")]
@@ -98,7 +96,6 @@ pub fn summarize(image: &ResolvedImage, name: Option<String>, repo_tags: Vec<Str
         docker_version: String::new(),
         labels: None,
         architecture: String::new(),
-        variant: String::new(),
         os: String::new(),
         layers: Vec::new(),
         layers_data: Vec::new(),
@@ -126,7 +123,6 @@ fn fill_from_config(out: &mut InspectOutput, manifest: &ImageManifest, config: &
     out.docker_version = extras.docker_version;
     out.labels = Some(oci.config.labels).filter(|l| !l.is_empty());
     out.architecture = oci.architecture;
-    out.variant = oci.variant;
     out.os = oci.os;
     out.env = Some(oci.config.env).filter(|e| !e.is_empty());
     out.layers = manifest.layers.iter().map(|l| l.digest.to_string()).collect();

@@ -105,7 +105,7 @@ mod tests {
         assert!(ImageName::parse("nope:foo").unwrap_err().to_string().contains("unknown transport \"nope\""));
         assert!(ImageName::parse("alpine").unwrap_err().to_string().contains("transport:reference"));
         assert!(ImageName::parse("docker:alpine").unwrap_err().to_string().contains("//"));
-        assert!(ImageName::parse("docker://UPPER/x").is_err());
+        assert!(ImageName::parse("docker://x/UPPER").is_err());
         assert!(ImageName::parse("dir:").is_err());
         assert_eq!(ImageName::parse("oci:/a/b:t").unwrap().to_string(), "oci:/a/b:t");
     }
