@@ -174,6 +174,10 @@ pub enum Error {
     /// The operation was cancelled (timeout, Ctrl-C, AbortSignal).
     #[error("{0}")]
     Cancelled(String),
+
+    /// A `--format` Go template that cannot be parsed or executed, with Go's message.
+    #[error("{0}")]
+    Template(String),
 }
 
 fn render_registry_error(status: u16, code: &RegistryErrorCode, message: &str, url: &str) -> String {
@@ -236,6 +240,7 @@ impl Error {
             Error::Config(_) => "CONFIG",
             Error::Unsupported(_) => "UNSUPPORTED",
             Error::Cancelled(_) => "CANCELLED",
+            Error::Template(_) => "INVALID_FORMAT",
         }
     }
 }

@@ -8,6 +8,7 @@
 pub mod digest;
 pub mod error;
 pub mod http;
+pub mod output;
 
 pub use digest::Digest;
 pub use error::{Error, Result};
