@@ -223,7 +223,7 @@ fn go_json_float(v: f64) -> String {
     }
     let (neg, digits, point) = shortest_digits(v);
     let abs = v.abs();
-    if abs != 0.0 && (abs < 1e-6 || abs >= 1e21) {
+    if abs != 0.0 && !(1e-6..1e21).contains(&abs) {
         let mut s = format_e(neg, &digits, point);
         // Go trims "e-07" to "e-7" (only for negative exponents).
         let n = s.len();

@@ -1240,7 +1240,7 @@ fn want_args(name: &str, args: &[Value], n: usize) -> std::result::Result<(), Ca
     }
 }
 
-fn want_str<'v>(v: &'v Value) -> std::result::Result<&'v str, CallError> {
+fn want_str(v: &Value) -> std::result::Result<&str, CallError> {
     match v {
         Value::String(s) => Ok(s),
         Value::Null => Err(CallError::Plain("invalid value; expected string".into())),
@@ -1507,7 +1507,8 @@ fn go_type(v: &Value) -> &'static str {
     }
 }
 
-/// A float as Go's `%v` prints it (`strconv.FormatFloat(f, 'g', -1, 64)` with Go's `%e` style).
+/// A float as Go's `%v` prints it (`strconv.FormatFloat(f, 'g', -1, 64)`): `123456`, `1.5`,
+/// `1.234567e+06`, `1e-05`.
 fn go_float(f: f64) -> String {
     if f.is_nan() {
         return "NaN".into();
@@ -1516,8 +1517,9 @@ fn go_float(f: f64) -> String {
         return if f > 0.0 { "+Inf".into() } else { "-Inf".into() };
     }
     let (neg, digits, point) = shortest_digits(f);
+    // strconv's 'g' with the shortest precision switches to %e at exponent -5 and 6.
     let exp = point - 1;
-    if digits != "0" && (exp < -4 || exp >= 21) {
+    if digits != "0" && !(-4..6).contains(&exp) {
         format_e(neg, &digits, point)
     } else {
         format_f(neg, &digits, point)
@@ -1865,7 +1867,10 @@ mod tests {
         assert_eq!(r("{{range .LayersData}}{{.Size}},{{end}}"), "10,20,\n");
         assert_eq!(r("{{range .Layers}}{{if eq . \"sha256:l2\"}}{{break}}{{end}}{{.}}{{end}}"), "sha256:l1\n");
         assert_eq!(r("{{range .Layers}}{{if eq . \"sha256:l1\"}}{{continue}}{{end}}{{.}}{{end}}"), "sha256:l2\n");
-        assert_eq!(r("{{range $x := .RepoTags}}{{$x}}{{$.Digest}} {{end}}"), "v1sha256:abc v2sha256:abc \n");
+        // `$` is the one-element list skopeo executes over, as in Go.
+        assert!(err("{{$.Digest}}").contains("can't evaluate field Digest in type []interface {}"));
+        let t = Template::parse("t", "{{range $x := .RepoTags}}{{$x}}{{$.Digest}} {{end}}").unwrap();
+        assert_eq!(t.execute(&data()).unwrap(), "v1sha256:abc v2sha256:abc ");
     }
 
     #[test]
@@ -1912,8 +1917,9 @@ mod tests {
 
     #[test]
     fn floats_print_like_go() {
-        let out = render("{{.a}} {{.b}} {{.c}} {{.d}}", &json!({"a": 1e21, "b": 1e20, "c": 0.00001, "d": 2.0})).unwrap();
-        assert_eq!(out, "1e+21 100000000000000000000 1e-05 2\n");
+        let v = json!({"a": 1e21, "b": 123456.0, "c": 0.00001, "d": 2.0, "e": 1234567.0, "f": 0.0001, "g": -2.5});
+        let out = render("{{.a}} {{.b}} {{.c}} {{.d}} {{.e}} {{.f}} {{.g}}", &v).unwrap();
+        assert_eq!(out, "1e+21 123456 1e-05 2 1.234567e+06 0.0001 -2.5\n");
     }
 
     #[test]
@@ -1956,14 +1962,20 @@ mod tests {
 
     #[test]
     fn malformed_templates_are_errors() {
-        assert_eq!(err("{{.Digest"), "template: skopeo inspect:1: unclosed action");
+        let unclosed = Template::parse("t", "{{.Digest").unwrap_err().to_string();
+        assert_eq!(unclosed, "template: t:1: unclosed action");
+        // Through render the appended newline and {{end}} follow, so Go stops at the "{".
+        assert_eq!(err("{{.Digest"), "template: skopeo inspect:2: unexpected \"{\" in operand");
         assert_eq!(err("{{nope .Digest}}"), "template: skopeo inspect:1: function \"nope\" not defined");
         assert_eq!(err("{{.Digest}"), "template: skopeo inspect:1: unexpected \"}\" in operand");
         assert!(err("{{if .Digest}}x").contains("unexpected EOF"));
         assert!(err("{{end}}").contains("unexpected {{end}}"));
         assert!(err("{{}}").contains("missing value for command"));
         assert!(err("{{$x}}").contains("undefined variable \"$x\""));
-        assert!(err("{{break}}").contains("{{break}} outside {{range}}"));
+        let outside = Template::parse("t", "{{break}}").unwrap_err().to_string();
+        assert_eq!(outside, "template: t:1: {{break}} outside {{range}}");
+        // render wraps the format in a range, so there it stops the loop, as in skopeo.
+        assert_eq!(r("a{{break}}b"), "a");
         assert!(err("{{\"a\" | \"b\"}}").contains("non executable command"));
         assert!(err("{{(.Digest}}").contains("unclosed left paren"));
         assert!(err("{{upper .Size}}").contains("wrong type for value; expected string; got int"));
