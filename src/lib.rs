@@ -8,6 +8,8 @@
 pub mod digest;
 pub mod error;
 pub mod http;
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
 
 pub use digest::Digest;
 pub use error::{Error, Result};
