@@ -25,6 +25,19 @@ pub trait MaybeSend {}
 #[cfg(target_arch = "wasm32")]
 impl<T: ?Sized> MaybeSend for T {}
 
+/// `Sync` on native targets, nothing on wasm32 (where JS values such as an `AbortSignal` are not
+/// `Sync`, and there is only one thread).
+#[cfg(not(target_arch = "wasm32"))]
+pub trait MaybeSync: Sync {}
+#[cfg(not(target_arch = "wasm32"))]
+impl<T: Sync + ?Sized> MaybeSync for T {}
+/// `Sync` on native targets, nothing on wasm32 (where JS values such as an `AbortSignal` are not
+/// `Sync`, and there is only one thread).
+#[cfg(target_arch = "wasm32")]
+pub trait MaybeSync {}
+#[cfg(target_arch = "wasm32")]
+impl<T: ?Sized> MaybeSync for T {}
+
 /// A streamed body: chunks of bytes, or the error that cut the stream.
 #[cfg(not(target_arch = "wasm32"))]
 pub type ByteStream = Pin<Box<dyn Stream<Item = Result<Bytes>> + Send>>;
@@ -174,7 +187,7 @@ pub async fn read_limited(mut body: ByteStream, limit: u64, what: &str) -> Resul
 ///
 /// Implementations must not follow redirects, must report connection failures as
 /// [`Error::Network`], and must stream response bodies rather than buffer them.
-pub trait Transport: MaybeSend + Sync {
+pub trait Transport: MaybeSend + MaybeSync {
     /// Sends one request and returns the response head with a streaming body.
     fn send(&self, request: Request) -> impl Future<Output = Result<Response>> + MaybeSend;
 

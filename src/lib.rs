@@ -16,6 +16,8 @@ pub mod native;
 pub mod output;
 pub mod reference;
 pub mod registry;
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
 
 pub use digest::Digest;
 pub use error::{Error, Result};
