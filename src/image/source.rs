@@ -5,11 +5,11 @@ use std::future::Future;
 
 use crate::digest::Digest;
 use crate::error::Result;
-use crate::http::{read_limited, ByteStream, MaybeSend, Transport};
+use crate::http::{read_limited, ByteStream, MaybeSend, MaybeSync, Transport};
 use crate::registry::{FetchedManifest, RegistryClient};
 
 /// Where an image is read from.
-pub trait ImageSource: MaybeSend + Sync {
+pub trait ImageSource: MaybeSend + MaybeSync {
     /// The top-level manifest (`None`), or one instance of an index by digest, verified.
     fn manifest(&self, instance: Option<&Digest>) -> impl Future<Output = Result<FetchedManifest>> + MaybeSend;
 
