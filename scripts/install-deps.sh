@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what building and testing skopos needs on a Debian machine:
+# the CNCF distribution registry, skopeo, umoci and openssl (test peers), the wasm32 target,
+# and wasm-bindgen-cli at the version Cargo.lock pins (runs the wasm tests under Node).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+for pair in docker-registry:docker-registry skopeo:skopeo umoci:umoci openssl:openssl; do
+    command -v "${pair%%:*}" >/dev/null 2>&1 || need_apt+=("${pair##*:}")
+done
+if [ ${#need_apt[@]} -gt 0 ]; then
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    echo "installing Debian packages: ${need_apt[*]}" >&2
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+
+wasm_bindgen_version=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)
+if ! wasm-bindgen --version 2>/dev/null | grep -q " ${wasm_bindgen_version}\$"; then
+    echo "installing wasm-bindgen-cli ${wasm_bindgen_version} (a few minutes)" >&2
+    cargo install -q wasm-bindgen-cli --version "${wasm_bindgen_version}"
+fi
+command -v node >/dev/null 2>&1 || { echo "Node.js is needed for the wasm tests" >&2; exit 1; }

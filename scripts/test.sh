@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The whole test suite: unit tests, integration tests against a real registry with skopeo as the
+# oracle, the wasm32 build, and the wasm tests under Node.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+
+echo "== native: unit and integration tests" >&2
+cargo test --locked --all-targets
+
+echo "== wasm32: library build and tests under Node" >&2
+cargo build --locked --lib --target wasm32-unknown-unknown
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+    cargo test --locked --target wasm32-unknown-unknown --test wasm_fetch
