@@ -137,3 +137,39 @@ fn platform_choice() {
     let err = pick(wanted("unknown", "unknown", None)).unwrap_err();
     assert!(matches!(err, Error::NoMatchingPlatform { .. }), "attestations never match");
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn json_like() -> impl Strategy<Value = Vec<u8>> {
+        let fixtures: Vec<Vec<u8>> = table().iter().map(|row| fixture(&row[0])).collect();
+        (proptest::sample::select(fixtures), any::<usize>(), any::<usize>(), any::<u8>())
+            .prop_map(|(mut bytes, at, cut, byte)| {
+                if !bytes.is_empty() {
+                    let i = at % bytes.len();
+                    bytes[i] = byte;
+                    bytes.truncate(bytes.len() - cut % (bytes.len() / 4 + 1));
+                }
+                bytes
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn decoding_never_panics(bytes in prop_oneof![json_like(), proptest::collection::vec(any::<u8>(), 0..512)]) {
+            let _ = manifest_digest(&bytes);
+            for ct in [None, Some(media_type::OCI_MANIFEST), Some(media_type::DOCKER_V2S1_SIGNED), Some(media_type::DOCKER_LIST)] {
+                if let Ok(m) = Manifest::decode(bytes.clone(), ct) {
+                    prop_assert_eq!(m.raw(), &bytes[..]);
+                    let _ = m.digest();
+                    if m.kind().is_index() {
+                        let _ = m.choose_instance(&WantedPlatform::host());
+                    }
+                }
+            }
+        }
+    }
+}
