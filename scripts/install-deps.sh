@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_apt=()
-for pair in docker-registry:docker-registry skopeo:skopeo umoci:umoci openssl:openssl; do
+for pair in docker-registry:docker-registry skopeo:skopeo umoci:umoci openssl:openssl curl:curl /usr/bin/time:time; do
     command -v "${pair%%:*}" >/dev/null 2>&1 || need_apt+=("${pair##*:}")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then
