@@ -3,6 +3,8 @@
 
 mod common;
 
+use base64::Engine as _;
+
 use common::auth_cases::*;
 use common::*;
 
@@ -124,4 +126,38 @@ fn registry_token_without_access_fails() {
     assert_ne!(reference.code, 0);
     let ours = skopos(&args);
     assert_clean_failure(&ours, reference.code);
+}
+
+/// A refresh token from the token server's OAuth2 password grant.
+fn refresh_token(reg: &Registry) -> String {
+    let realm = reg.token_server.as_ref().unwrap().realm();
+    let form = format!("grant_type=password&username={USER}&password={PASSWORD}&service=skopos-test-registry&client_id=t");
+    let resp = common::http::request("POST", &realm, &[("Content-Type", "application/x-www-form-urlencoded")], form.as_bytes()).unwrap();
+    assert_eq!(resp.status, 200, "{}", resp.text());
+    let v: serde_json::Value = serde_json::from_slice(&resp.body).unwrap();
+    v["refresh_token"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn identity_token_in_authfile_uses_the_oauth2_post() {
+    let reg = Registry::token();
+    let seeded = seed_private(&reg);
+    let dir = tempfile::TempDir::new().unwrap();
+    let authfile = dir.path().join("auth.json");
+    let write = |token: &str| {
+        // As `docker login` stores an identity token: the user name with an empty password, and the token.
+        let auth = base64::engine::general_purpose::STANDARD.encode(format!("{USER}:"));
+        let doc = serde_json::json!({"auths": {reg.host(): {"auth": auth, "identitytoken": token}}});
+        std::fs::write(&authfile, doc.to_string()).unwrap();
+    };
+    write(&refresh_token(&reg));
+    let image = reg.docker_ref(&seeded.name);
+    let authfile_arg = authfile.to_str().unwrap();
+    assert_same_inspect(&["inspect", TLS, "--authfile", authfile_arg, &image]);
+    assert_same_output(&["list-tags", TLS, "--authfile", authfile_arg, &reg.docker_ref(PRIVATE)]);
+
+    write("refresh-nobody-knows-this");
+    let run = skopos(&["inspect", TLS, "--authfile", authfile_arg, &image]);
+    assert_clean_failure(&run, 1);
+    assert!(!run.stderr.contains("refresh-nobody"), "the token leaked into: {}", run.stderr);
 }
