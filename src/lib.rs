@@ -6,6 +6,7 @@
 //! adapters over it. See ARCHITECTURE.md for the map.
 
 pub mod clock;
+pub mod copy;
 pub mod digest;
 pub mod error;
 pub mod http;

@@ -746,6 +746,7 @@ mod tests {
         assert_eq!(set.len(), 1);
     }
 
+    #[cfg(not(target_arch = "wasm32"))]
     mod properties {
         use super::super::*;
         use proptest::prelude::*;

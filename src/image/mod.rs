@@ -1,10 +1,14 @@
 //! Images independent of where they live: sources, configs and the inspect summary.
 
 pub mod config;
+pub mod destination;
 pub mod inspect;
 pub mod name;
+pub mod registry_destination;
 pub mod source;
 pub mod time;
 
 pub use inspect::{InspectOutput, ResolvedImage};
+pub use destination::{BlobInfo, ImageDestination, MountOrigin};
+pub use registry_destination::RegistryDestination;
 pub use source::{ImageSource, RegistrySource};

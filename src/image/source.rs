@@ -19,6 +19,11 @@ pub trait ImageSource: MaybeSend + MaybeSync {
     /// The image's full registry name (`docker.io/library/alpine`), if it has one.
     fn docker_name(&self) -> Option<String>;
 
+    /// Where the source's blobs live in a registry, for cross-repository mounts.
+    fn mount_origin(&self) -> Option<super::MountOrigin> {
+        None
+    }
+
     /// The tags of the image's repository, for sources that have repositories.
     fn repository_tags(&self) -> impl Future<Output = Result<Option<Vec<String>>>> + MaybeSend {
         async { Ok(None) }
@@ -63,6 +68,10 @@ impl<T: Transport> ImageSource for RegistrySource<T> {
 
     fn docker_name(&self) -> Option<String> {
         Some(self.name.clone())
+    }
+
+    fn mount_origin(&self) -> Option<super::MountOrigin> {
+        Some(super::MountOrigin { registry: self.client.registry().to_string(), repository: self.repository.clone() })
     }
 
     async fn repository_tags(&self) -> Result<Option<Vec<String>>> {

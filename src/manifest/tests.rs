@@ -138,6 +138,7 @@ fn platform_choice() {
     assert!(matches!(err, Error::NoMatchingPlatform { .. }), "attestations never match");
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 mod properties {
     use super::*;
     use proptest::prelude::*;

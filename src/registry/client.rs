@@ -121,7 +121,8 @@ impl<T: Transport> RegistryClient<T> {
         Err(Error::Network(format!("pinging container registry {}: {e}", self.registry)))
     }
 
-    /// The `Authorization` value to send for `scope`, fetching a token if needed.
+    /// The `Authorization` value to send for `scope` (space-separated scopes share one token),
+    /// fetching a token if needed.
     async fn authorization(&self, scope: &str) -> Result<Option<String>> {
         if let Some(Credentials::RegistryToken(token)) = &self.options.credentials {
             return Ok(Some(format!("Bearer {token}")));
@@ -134,7 +135,7 @@ impl<T: Transport> RegistryClient<T> {
                 if let Some(token) = self.lock().tokens.get(scope).filter(|t| t.is_fresh()) {
                     return Ok(Some(format!("Bearer {}", token.value)));
                 }
-                let scopes = if scope.is_empty() { vec![] } else { vec![scope.to_string()] };
+                let scopes: Vec<String> = scope.split_whitespace().map(str::to_string).collect();
                 let token = fetch_token(&self.transport, &challenge, &scopes, self.options.credentials.as_ref()).await?;
                 let header = format!("Bearer {}", token.value);
                 self.lock().tokens.insert(scope.to_string(), token);
@@ -176,6 +177,18 @@ impl<T: Transport> RegistryClient<T> {
                 _ => return Ok(response),
             }
         }
+    }
+
+    /// Sends a request that cannot be repeated (its body streams), with authorization for
+    /// `scope` when it goes to the registry's origin. Redirects and errors come back as they are.
+    pub async fn send_once(&self, mut request: Request, scope: &str) -> Result<Response> {
+        let base = self.base_url().await?;
+        if url::same_origin(&request.url, &base) {
+            if let Some(value) = self.authorization(scope).await? {
+                request.headers.set("Authorization", value);
+            }
+        }
+        self.transport.send(request).await
     }
 
     /// Records a fresh challenge from a 401 and forgets the token it replaces.

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod challenge;
 pub mod client;
 pub mod errors;
+pub mod upload;
 pub mod url;
 
 pub use api::{FetchedManifest, ManifestHead};

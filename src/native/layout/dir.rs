@@ -61,3 +61,109 @@ impl ImageSource for DirSource {
         None
     }
 }
+
+/// The `version` file's content.
+pub const DIR_VERSION: &str = "Directory Transport Version: 1.1\n";
+
+/// A `dir:` directory as a destination.
+///
+/// Unlike skopeo, an existing `dir:` image is not wiped first: blobs it already has are kept
+/// (and skipped), the new `manifest.json` replaces the old one atomically in `commit`, and only
+/// then are blobs and instance manifests the new image does not use removed.
+pub struct DirDestination {
+    path: PathBuf,
+}
+
+impl DirDestination {
+    /// Prepares `path`: it must be missing, empty, or a `dir:` image already.
+    pub async fn create(path: &Path) -> Result<Self> {
+        match tokio::fs::read_dir(path).await {
+            Ok(mut entries) => {
+                let has_entries = entries.next_entry().await.map_err(|e| Error::io(format!("reading {}", path.display()), e))?.is_some();
+                let version = tokio::fs::read_to_string(path.join("version")).await.ok();
+                if has_entries && version.as_deref() != Some(DIR_VERSION) {
+                    return Err(Error::Config(format!(
+                        "{} is not empty and is not a dir: image; refusing to write into it",
+                        path.display()
+                    )));
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => super::write::ensure_dir(path).await?,
+            Err(e) => return Err(Error::io(format!("reading {}", path.display()), e)),
+        }
+        Ok(DirDestination { path: path.to_path_buf() })
+    }
+
+    /// The file names (blobs, instance manifests) that the manifest `raw` needs.
+    async fn files_used_by(&self, raw: &[u8]) -> Result<std::collections::HashSet<String>> {
+        let mut used = std::collections::HashSet::new();
+        let manifest = Manifest::decode(raw.to_vec(), None)?;
+        let mut images = vec![manifest];
+        if let Some(index) = images[0].as_index() {
+            let mut instances = Vec::new();
+            for entry in &index.manifests {
+                let name = format!("{}.manifest.json", entry.digest.hex());
+                if let Ok(bytes) = tokio::fs::read(self.path.join(&name)).await {
+                    instances.extend(Manifest::decode(bytes, None).ok());
+                }
+                used.insert(name);
+            }
+            images = instances;
+        }
+        for image in &images {
+            match image.parsed() {
+                crate::manifest::Parsed::Image(m) => {
+                    used.insert(m.config.digest.hex().to_string());
+                    used.extend(m.layers.iter().map(|l| l.digest.hex().to_string()));
+                }
+                crate::manifest::Parsed::Schema1(m) => used.extend(m.fs_layers.iter().map(|l| l.blob_sum.hex().to_string())),
+                crate::manifest::Parsed::Index(_) => {}
+            }
+        }
+        Ok(used)
+    }
+
+    /// Removes blob and instance-manifest files that the committed image does not use.
+    async fn remove_unused(&self, raw: &[u8]) -> Result<()> {
+        let keep = self.files_used_by(raw).await?;
+        let mut entries = tokio::fs::read_dir(&self.path).await.map_err(|e| Error::io(format!("reading {}", self.path.display()), e))?;
+        while let Some(entry) = entries.next_entry().await.map_err(|e| Error::io(format!("reading {}", self.path.display()), e))? {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let hex_part = name.strip_suffix(".manifest.json").unwrap_or(&name);
+            let is_ours = hex_part.len() == 64 && hex_part.bytes().all(|b| b.is_ascii_hexdigit());
+            if is_ours && !keep.contains(&name) {
+                let _ = tokio::fs::remove_file(entry.path()).await;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl crate::image::ImageDestination for DirDestination {
+    fn describe(&self) -> String {
+        format!("dir:{}", self.path.display())
+    }
+
+    async fn has_blob(&self, blob: &crate::image::BlobInfo) -> Result<bool> {
+        let path = self.path.join(blob.digest.hex());
+        let present = match blob.size {
+            Some(size) => super::write::file_has_size(&path, size).await,
+            None => tokio::fs::metadata(&path).await.is_ok(),
+        };
+        Ok(present)
+    }
+
+    async fn put_blob(&self, blob: &crate::image::BlobInfo, stream: ByteStream) -> Result<()> {
+        super::write::stream_atomic(&self.path.join(blob.digest.hex()), stream, blob.size).await.map(|_| ())
+    }
+
+    async fn put_instance_manifest(&self, raw: &[u8], _media_type: &str, digest: &Digest) -> Result<()> {
+        super::write::write_atomic(&self.path.join(format!("{}.manifest.json", digest.hex())), raw).await
+    }
+
+    async fn commit(&self, raw: &[u8], _media_type: &str, _digest: &Digest) -> Result<()> {
+        super::write::write_atomic(&self.path.join("version"), DIR_VERSION.as_bytes()).await?;
+        super::write::write_atomic(&self.path.join("manifest.json"), raw).await?;
+        self.remove_unused(raw).await
+    }
+}

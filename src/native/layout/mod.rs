@@ -2,6 +2,7 @@
 
 pub mod dir;
 pub mod oci;
+pub mod write;
 
 use std::path::Path;
 

@@ -86,3 +86,97 @@ impl ImageSource for OciSource {
         None
     }
 }
+
+/// The `oci-layout` file's content.
+pub const OCI_LAYOUT: &str = "{\"imageLayoutVersion\":\"1.0.0\"}";
+
+/// An OCI image layout as a destination.
+///
+/// Blobs land in `blobs/<alg>/<hex>` after verification; `commit` writes the top-level manifest
+/// blob and then replaces `index.json` atomically, moving the tag (ref name) to the new image and
+/// keeping every other image in the layout.
+pub struct OciDestination {
+    root: PathBuf,
+    image: Option<String>,
+}
+
+impl OciDestination {
+    /// Prepares a layout at `root` (created if missing) that will name the image `image`.
+    pub async fn create(root: &Path, image: Option<&str>) -> Result<Self> {
+        if root.exists() && !root.is_dir() {
+            return Err(Error::Config(format!("{} exists and is not a directory", root.display())));
+        }
+        let layout_file = root.join("oci-layout");
+        if root.join("index.json").exists() && !layout_file.exists() {
+            return Err(Error::Config(format!("{} has an index.json but no oci-layout file: not an OCI layout", root.display())));
+        }
+        super::write::ensure_dir(&root.join("blobs").join("sha256")).await?;
+        Ok(OciDestination { root: root.to_path_buf(), image: image.map(str::to_string) })
+    }
+
+    /// Reads the current index.json, or an empty index for a new layout.
+    async fn current_index(&self) -> Result<serde_json::Value> {
+        match tokio::fs::read(self.root.join("index.json")).await {
+            Ok(bytes) => serde_json::from_slice(&bytes)
+                .map_err(|e| Error::InvalidManifest(format!("{}: {e}", self.root.join("index.json").display()))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(serde_json::json!({"schemaVersion": 2, "manifests": []})),
+            Err(e) => Err(Error::io(format!("reading {}", self.root.join("index.json").display()), e)),
+        }
+    }
+}
+
+impl crate::image::ImageDestination for OciDestination {
+    fn describe(&self) -> String {
+        match &self.image {
+            Some(image) => format!("oci:{}:{image}", self.root.display()),
+            None => format!("oci:{}", self.root.display()),
+        }
+    }
+
+    async fn has_blob(&self, blob: &crate::image::BlobInfo) -> Result<bool> {
+        let path = blob_path(&self.root, &blob.digest);
+        Ok(match blob.size {
+            Some(size) => super::write::file_has_size(&path, size).await,
+            None => tokio::fs::metadata(&path).await.is_ok(),
+        })
+    }
+
+    async fn put_blob(&self, blob: &crate::image::BlobInfo, stream: ByteStream) -> Result<()> {
+        let path = blob_path(&self.root, &blob.digest);
+        if let Some(dir) = path.parent() {
+            super::write::ensure_dir(dir).await?;
+        }
+        super::write::stream_atomic(&path, stream, blob.size).await.map(|_| ())
+    }
+
+    async fn put_instance_manifest(&self, raw: &[u8], _media_type: &str, digest: &Digest) -> Result<()> {
+        super::write::write_atomic(&blob_path(&self.root, digest), raw).await
+    }
+
+    async fn commit(&self, raw: &[u8], media_type: &str, digest: &Digest) -> Result<()> {
+        super::write::write_atomic(&blob_path(&self.root, digest), raw).await?;
+        if !self.root.join("oci-layout").exists() {
+            super::write::write_atomic(&self.root.join("oci-layout"), OCI_LAYOUT.as_bytes()).await?;
+        }
+        let mut index = self.current_index().await?;
+        let mut descriptor = serde_json::json!({"mediaType": media_type, "digest": digest.to_string(), "size": raw.len()});
+        if let Some(image) = &self.image {
+            descriptor["annotations"] = serde_json::json!({ REF_NAME_ANNOTATION: image });
+        }
+        let entries = index
+            .get_mut("manifests")
+            .and_then(|m| m.as_array_mut())
+            .ok_or_else(|| Error::InvalidManifest(format!("{}: no \"manifests\" array", self.root.join("index.json").display())))?;
+        let image = self.image.clone();
+        entries.retain(|entry| {
+            let name = entry.pointer("/annotations/org.opencontainers.image.ref.name").and_then(|n| n.as_str());
+            match &image {
+                Some(image) => name != Some(image.as_str()),
+                None => !(name.is_none() && entry.get("digest").and_then(|d| d.as_str()) == Some(&digest.to_string())),
+            }
+        });
+        entries.push(descriptor);
+        let bytes = serde_json::to_vec(&index).map_err(|e| Error::InvalidManifest(e.to_string()))?;
+        super::write::write_atomic(&self.root.join("index.json"), &bytes).await
+    }
+}

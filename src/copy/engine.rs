@@ -1,0 +1,229 @@
+//! The copy pipeline: read an image from any [`ImageSource`], write it to any
+//! [`ImageDestination`].
+//!
+//! Order of work, which is what keeps destinations consistent: every blob of every instance
+//! (several at once, each streamed and verified), then the instance manifests of an index, then
+//! `commit` of the top-level manifest. The raw manifest bytes are passed on untouched unless a
+//! format conversion is asked for, so digests are preserved.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use futures_util::{stream, StreamExt, TryStreamExt};
+
+use super::convert::{convert_manifest, TargetFormat};
+use super::progress::{BlobOutcome, Progress};
+use crate::digest::Digest;
+use crate::error::{Error, Result};
+use crate::http::ByteStream;
+use crate::image::{BlobInfo, ImageDestination, ImageSource};
+use crate::manifest::{Manifest, Parsed, WantedPlatform};
+use crate::registry::FetchedManifest;
+
+/// Which images of a multi-platform index to copy (skopeo's `--multi-arch`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MultiArch {
+    /// Only the image for the wanted platform.
+    #[default]
+    System,
+    /// The index and every image in it (`--all`).
+    All,
+    /// Only the index itself; its images must already be at the destination.
+    IndexOnly,
+}
+
+/// How to copy.
+#[derive(Debug, Clone)]
+pub struct CopyOptions {
+    pub multi_arch: MultiArch,
+    pub platform: WantedPlatform,
+    /// Blobs copied at once.
+    pub parallel: usize,
+    /// Refuse anything that would change the manifest digest.
+    pub preserve_digests: bool,
+    /// Convert manifests (and configs) to this format.
+    pub format: Option<TargetFormat>,
+}
+
+impl Default for CopyOptions {
+    fn default() -> Self {
+        CopyOptions { multi_arch: MultiArch::System, platform: WantedPlatform::host(), parallel: 6, preserve_digests: false, format: None }
+    }
+}
+
+/// What a copy wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CopyReport {
+    /// The digest of the top-level manifest written to the destination.
+    pub digest: Digest,
+    /// Its media type.
+    pub media_type: String,
+}
+
+/// Copies the image `source` points at to `destination`.
+pub async fn copy_image<S: ImageSource, D: ImageDestination>(
+    source: &S,
+    destination: &D,
+    options: &CopyOptions,
+    progress: &Arc<dyn Progress>,
+) -> Result<CopyReport> {
+    if options.preserve_digests && options.format.is_some() {
+        return Err(Error::Unsupported("--format would change the manifest digest, which --preserve-digests forbids".into()));
+    }
+    progress.start();
+    let top = source.manifest(None).await?;
+    if !top.manifest.kind().is_index() {
+        let (raw, media_type, digest) = copy_single(source, destination, &top, options, progress).await?;
+        progress.writing_manifest();
+        destination.commit(&raw, &media_type, &digest).await?;
+        return Ok(CopyReport { digest, media_type });
+    }
+    match options.multi_arch {
+        MultiArch::System => {
+            let chosen = top.manifest.choose_instance(&options.platform)?.digest.clone();
+            let instance = source.manifest(Some(&chosen)).await?;
+            let (raw, media_type, digest) = copy_single(source, destination, &instance, options, progress).await?;
+            progress.writing_manifest();
+            destination.commit(&raw, &media_type, &digest).await?;
+            Ok(CopyReport { digest, media_type })
+        }
+        MultiArch::All | MultiArch::IndexOnly => {
+            if !destination.supports_index() {
+                return Err(Error::Unsupported(format!(
+                    "{} cannot store a multi-platform index; copy one platform with --multi-arch system",
+                    destination.describe()
+                )));
+            }
+            if options.format.is_some() {
+                return Err(Error::Unsupported("converting the format of a whole index is not supported; copy one platform".into()));
+            }
+            let index = top.manifest.as_index().expect("checked is_index");
+            if options.multi_arch == MultiArch::All {
+                let count = index.manifests.len();
+                for (i, entry) in index.manifests.iter().enumerate() {
+                    progress.instance_started(i + 1, count);
+                    let instance = source.manifest(Some(&entry.digest)).await?;
+                    if instance.manifest.kind().is_index() {
+                        return Err(Error::Unsupported(format!("nested index {} is not supported", entry.digest)));
+                    }
+                    let (raw, media_type, digest) = copy_single(source, destination, &instance, options, progress).await?;
+                    destination.put_instance_manifest(&raw, &media_type, &digest).await?;
+                }
+            }
+            progress.writing_manifest();
+            destination.commit(top.manifest.raw(), top.manifest.media_type(), &top.digest).await?;
+            Ok(CopyReport { digest: top.digest.clone(), media_type: top.manifest.media_type().to_string() })
+        }
+    }
+}
+
+/// Copies one image's blobs and returns the manifest to write (converted if asked).
+async fn copy_single<S: ImageSource, D: ImageDestination>(
+    source: &S,
+    destination: &D,
+    image: &FetchedManifest,
+    options: &CopyOptions,
+    progress: &Arc<dyn Progress>,
+) -> Result<(Vec<u8>, String, Digest)> {
+    let wanted_format = options.format.or_else(|| {
+        destination.required_kinds().filter(|kinds| !kinds.contains(&image.manifest.kind())).map(|kinds| TargetFormat::for_kind(kinds[0]))
+    });
+    if let (Some(_), true) = (wanted_format, options.preserve_digests) {
+        return Err(Error::Unsupported(format!(
+            "{} needs a different manifest format, which --preserve-digests forbids",
+            destination.describe()
+        )));
+    }
+    let conversion = match wanted_format {
+        Some(format) => {
+            let config = match image.manifest.as_image() {
+                Some(m) => Some(crate::image::source::blob_bytes(source, &m.config.digest, crate::image::inspect::MAX_CONFIG_SIZE).await?),
+                None => None,
+            };
+            convert_manifest(&image.manifest, config.as_deref(), format)?
+        }
+        None => None,
+    };
+    let blobs = blobs_of(&image.manifest)?;
+    let origin = source.mount_origin();
+    stream::iter(blobs.into_iter().map(|blob| {
+        let origin = origin.clone();
+        async move { copy_blob(source, destination, &blob, origin.as_ref(), progress).await }
+    }))
+    .buffer_unordered(options.parallel.max(1))
+    .try_collect::<Vec<()>>()
+    .await?;
+    match conversion {
+        None => Ok((image.manifest.raw().to_vec(), image.manifest.media_type().to_string(), image.digest.clone())),
+        Some(converted) => {
+            if let Some((config_info, config_bytes)) = converted.new_config {
+                if !destination.has_blob(&config_info).await? {
+                    let body: ByteStream = Box::pin(stream::once(async move { Ok::<Bytes, Error>(Bytes::from(config_bytes)) }));
+                    destination.put_blob(&config_info, body).await?;
+                }
+            }
+            let digest = Digest::sha256(&converted.raw);
+            Ok((converted.raw, converted.media_type.to_string(), digest))
+        }
+    }
+}
+
+/// The blobs an image manifest refers to, config first, each once.
+fn blobs_of(manifest: &Manifest) -> Result<Vec<BlobInfo>> {
+    let mut blobs: Vec<BlobInfo> = Vec::new();
+    let mut push = |digest: &Digest, size: i64, media_type: &str| {
+        if !blobs.iter().any(|b| &b.digest == digest) {
+            let size = u64::try_from(size).ok();
+            blobs.push(BlobInfo { digest: digest.clone(), size, media_type: media_type.to_string() });
+        }
+    };
+    match manifest.parsed() {
+        Parsed::Image(m) => {
+            push(&m.config.digest, m.config.size, &m.config.media_type);
+            for layer in &m.layers {
+                if layer.urls.as_ref().is_some_and(|u| !u.is_empty()) && layer.media_type.contains("foreign") {
+                    continue; // foreign layers stay where their URLs point
+                }
+                push(&layer.digest, layer.size, &layer.media_type);
+            }
+        }
+        Parsed::Schema1(m) => {
+            for layer in m.fs_layers.iter().rev() {
+                push(&layer.blob_sum, -1, "application/vnd.docker.image.rootfs.diff.tar.gzip");
+            }
+        }
+        Parsed::Index(_) => return Err(Error::Unsupported("an index is not an image".into())),
+    }
+    Ok(blobs)
+}
+
+/// Copies one blob unless the destination has it or can mount it.
+async fn copy_blob<S: ImageSource, D: ImageDestination>(
+    source: &S,
+    destination: &D,
+    blob: &BlobInfo,
+    origin: Option<&crate::image::MountOrigin>,
+    progress: &Arc<dyn Progress>,
+) -> Result<()> {
+    progress.blob_started(blob);
+    if destination.has_blob(blob).await? {
+        progress.blob_finished(blob, BlobOutcome::Skipped);
+        return Ok(());
+    }
+    if let Some(origin) = origin {
+        if destination.try_mount(blob, origin).await? {
+            progress.blob_finished(blob, BlobOutcome::Mounted);
+            return Ok(());
+        }
+    }
+    let body = source.blob(&blob.digest, blob.size).await?;
+    let counted = counting(body, blob.clone(), progress.clone());
+    destination.put_blob(blob, counted).await?;
+    progress.blob_finished(blob, BlobOutcome::Copied);
+    Ok(())
+}
+
+/// Reports each chunk's size to `progress` as it passes.
+fn counting(body: ByteStream, blob: BlobInfo, progress: Arc<dyn Progress>) -> ByteStream {
+    Box::pin(body.inspect_ok(move |chunk| progress.blob_advanced(&blob, chunk.len() as u64)))
+}

@@ -1,0 +1,9 @@
+//! Copying images between any source and any destination, target-agnostic.
+
+pub mod convert;
+pub mod engine;
+pub mod progress;
+
+pub use convert::TargetFormat;
+pub use engine::{copy_image, CopyOptions, CopyReport, MultiArch};
+pub use progress::{BlobOutcome, Progress, Silent};

@@ -1,0 +1,36 @@
+//! Progress reporting for copies: the engine reports events, each face decides how to show them
+//! (progress bars or skopeo's lines on a terminal's stderr, nothing with `-q`, JS callbacks).
+
+use crate::image::BlobInfo;
+
+/// What happened to one blob.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlobOutcome {
+    /// The bytes were sent.
+    Copied,
+    /// The destination already had it.
+    Skipped,
+    /// The destination registry mounted it from another repository.
+    Mounted,
+}
+
+/// Receives copy events. Every method has an empty default.
+pub trait Progress: crate::http::MaybeSend + crate::http::MaybeSync {
+    /// Copying starts, before any blob.
+    fn start(&self) {}
+    /// A blob is about to be copied.
+    fn blob_started(&self, _blob: &BlobInfo) {}
+    /// `bytes` more bytes of the blob went through.
+    fn blob_advanced(&self, _blob: &BlobInfo, _bytes: u64) {}
+    /// The blob is done.
+    fn blob_finished(&self, _blob: &BlobInfo, _outcome: BlobOutcome) {}
+    /// The manifest is being written (skopeo: "Writing manifest to image destination").
+    fn writing_manifest(&self) {}
+    /// One instance of an index is being copied (`index` of `count`).
+    fn instance_started(&self, _index: usize, _count: usize) {}
+}
+
+/// Reports nothing (`--quiet`).
+pub struct Silent;
+
+impl Progress for Silent {}

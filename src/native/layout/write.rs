@@ -1,0 +1,83 @@
+//! Atomic writes for layouts: a file appears under its final name only when it is complete.
+//!
+//! Every write goes to a temporary file beside its target (same directory, so the rename cannot
+//! cross file systems), and is renamed into place after its bytes are all there. A failure
+//! removes the temporary file.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use futures_util::StreamExt;
+use tokio::io::AsyncWriteExt;
+
+use crate::error::{Error, Result};
+use crate::http::ByteStream;
+
+/// Prefix of temporary files; readers ignore such names.
+pub const TEMP_PREFIX: &str = ".skopos-tmp-";
+
+fn temp_path_for(target: &Path) -> PathBuf {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let name = target.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    target.with_file_name(format!("{TEMP_PREFIX}{}-{n}-{name}", std::process::id()))
+}
+
+/// Removes a temporary file when dropped unless it was kept (renamed into place).
+struct TempGuard {
+    path: PathBuf,
+    armed: bool,
+}
+
+impl Drop for TempGuard {
+    fn drop(&mut self) {
+        if self.armed {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+/// Writes `bytes` to `target` atomically.
+pub async fn write_atomic(target: &Path, bytes: &[u8]) -> Result<()> {
+    let temp = temp_path_for(target);
+    let mut guard = TempGuard { path: temp.clone(), armed: true };
+    tokio::fs::write(&temp, bytes).await.map_err(|e| Error::io(format!("writing {}", temp.display()), e))?;
+    tokio::fs::rename(&temp, target).await.map_err(|e| Error::io(format!("renaming into {}", target.display()), e))?;
+    guard.armed = false;
+    Ok(())
+}
+
+/// Streams `body` into `target` atomically; the stream must end cleanly with `expected_size`
+/// bytes (when given), or nothing appears at `target`.
+pub async fn stream_atomic(target: &Path, mut body: ByteStream, expected_size: Option<u64>) -> Result<u64> {
+    let temp = temp_path_for(target);
+    let mut guard = TempGuard { path: temp.clone(), armed: true };
+    let file = tokio::fs::File::create(&temp).await.map_err(|e| Error::io(format!("creating {}", temp.display()), e))?;
+    let mut writer = tokio::io::BufWriter::with_capacity(256 * 1024, file);
+    let mut written: u64 = 0;
+    while let Some(chunk) = body.next().await {
+        let chunk = chunk?;
+        written += chunk.len() as u64;
+        writer.write_all(&chunk).await.map_err(|e| Error::io(format!("writing {}", temp.display()), e))?;
+    }
+    writer.flush().await.map_err(|e| Error::io(format!("writing {}", temp.display()), e))?;
+    drop(writer);
+    if let Some(size) = expected_size {
+        if written != size {
+            return Err(Error::SizeMismatch { what: format!("{}", target.display()), expected: size, actual: written });
+        }
+    }
+    tokio::fs::rename(&temp, target).await.map_err(|e| Error::io(format!("renaming into {}", target.display()), e))?;
+    guard.armed = false;
+    Ok(written)
+}
+
+/// Whether a file exists with exactly `size` bytes.
+pub async fn file_has_size(path: &Path, size: u64) -> bool {
+    tokio::fs::metadata(path).await.map(|m| m.is_file() && m.len() == size).unwrap_or(false)
+}
+
+/// Creates a directory and its parents.
+pub async fn ensure_dir(path: &Path) -> Result<()> {
+    tokio::fs::create_dir_all(path).await.map_err(|e| Error::io(format!("creating directory {}", path.display()), e))
+}
