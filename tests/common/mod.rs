@@ -7,6 +7,7 @@ pub mod auth_cases;
 pub mod http;
 pub mod image;
 pub mod registry;
+pub mod tls;
 pub mod token;
 
 pub use image::{seed_docker_image, seed_many_tags, seed_oci_image, seed_oci_index, Seeded};

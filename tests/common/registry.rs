@@ -3,7 +3,7 @@
 use super::http;
 use super::token::{Policy, SigningKey, TokenServer, ISSUER, SERVICE};
 use std::net::TcpListener;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use tempfile::TempDir;
@@ -34,6 +34,9 @@ pub struct Registry {
     pub auth: AuthKind,
     /// Present for [`AuthKind::Token`].
     pub token_server: Option<TokenServer>,
+    /// For a registry started with [`Registry::tls`]: a directory holding only the throwaway
+    /// CA as `ca.crt` (usable as `--cert-dir`). None for plain-HTTP registries.
+    pub ca_dir: Option<PathBuf>,
     child: Child,
     _dir: TempDir,
 }
@@ -54,8 +57,21 @@ impl Registry {
         Registry::start(AuthKind::Token)
     }
 
-    /// Writes the config for `auth`, starts `docker-registry serve` and waits for `/v2/`.
+    /// A registry with `auth` serving HTTPS only, with a server certificate for `127.0.0.1`
+    /// signed by a fresh CA (see [`Registry::ca_dir`]). Plain-HTTP helpers (`base_url`,
+    /// `authorization`, [`super::seed_many_tags`]) do not work against it; skopeo seeding does.
+    pub fn tls(auth: AuthKind) -> Registry {
+        Registry::launch(auth, true)
+    }
+
+    /// A plain-HTTP registry with `auth`.
     pub fn start(auth: AuthKind) -> Registry {
+        Registry::launch(auth, false)
+    }
+
+    /// Writes the config for `auth` (and TLS files if `tls`), starts `docker-registry serve`
+    /// and waits until it answers.
+    fn launch(auth: AuthKind, tls: bool) -> Registry {
         let dir = TempDir::new().unwrap();
         let port = free_port();
         let (auth_yaml, token_server) = match auth {
@@ -66,8 +82,14 @@ impl Registry {
                 (yaml, Some(server))
             }
         };
+        let (tls_yaml, ca_dir) = if tls {
+            let files = super::tls::generate(dir.path());
+            (files.http_tls_yaml(), Some(files.ca_dir))
+        } else {
+            (String::new(), None)
+        };
         let config = dir.path().join("config.yml");
-        std::fs::write(&config, config_yaml(dir.path(), port, &auth_yaml)).unwrap();
+        std::fs::write(&config, config_yaml(dir.path(), port, &tls_yaml, &auth_yaml)).unwrap();
         let log = std::fs::File::create(dir.path().join("registry.log")).unwrap();
         let child = Command::new("docker-registry")
             .arg("serve")
@@ -77,17 +99,20 @@ impl Registry {
             .stderr(log)
             .spawn()
             .expect("start docker-registry (apt-get install docker-registry)");
-        let mut reg = Registry { port, auth, token_server, child, _dir: dir };
+        let mut reg = Registry { port, auth, token_server, ca_dir, child, _dir: dir };
         reg.wait_ready();
         reg
     }
 
-    /// Polls `GET /v2/` until it answers 200 or 401 (10 s at most).
+    /// Polls `GET /v2/` until it answers 200 or 401 (10 s at most). A TLS registry is polled
+    /// in plain HTTP too: Go's server answers that with `400` ("Client sent an HTTP request to
+    /// an HTTPS server"), which is enough to know it listens.
     fn wait_ready(&mut self) {
         let deadline = Instant::now() + Duration::from_secs(10);
+        let ready: &[u16] = if self.ca_dir.is_some() { &[400] } else { &[200, 401] };
         while Instant::now() < deadline {
-            if let Ok(resp) = http::get(&format!("{}/v2/", self.base_url()), &[]) {
-                if resp.status == 200 || resp.status == 401 {
+            if let Ok(resp) = http::get(&format!("http://{}/v2/", self.host()), &[]) {
+                if ready.contains(&resp.status) {
                     return;
                 }
             }
@@ -150,13 +175,15 @@ impl Drop for Registry {
     }
 }
 
-/// The distribution config: filesystem storage under `dir`, deletes on, quiet logs.
-fn config_yaml(dir: &Path, port: u16, auth_yaml: &str) -> String {
+/// The distribution config: filesystem storage under `dir`, deletes on, quiet logs;
+/// `tls_yaml` goes under `http:` (indented, or empty).
+fn config_yaml(dir: &Path, port: u16, tls_yaml: &str, auth_yaml: &str) -> String {
     format!(
         "version: 0.1\n\
          log:\n  level: error\n  accesslog:\n    disabled: true\n\
          storage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\n\
          http:\n  addr: 127.0.0.1:{port}\n\
+         {tls_yaml}\
          {auth_yaml}",
         dir.join("data").display()
     )
