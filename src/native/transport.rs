@@ -57,10 +57,9 @@ fn add_cert_dir(mut builder: reqwest::ClientBuilder, dir: &Path) -> Result<reqwe
         let read = |p: &Path| std::fs::read(p).map_err(|e| Error::io(format!("reading {}", p.display()), e));
         match path.extension().and_then(|e| e.to_str()) {
             Some("crt") => {
-                let pem = read(path)?;
-                for cert in reqwest::Certificate::from_pem_bundle(&pem)
-                    .map_err(|e| Error::Config(format!("{}: not a PEM certificate: {}", path.display(), chain(&e))))?
-                {
+                for der in ca_certificates(&read(path)?, path)? {
+                    let cert = reqwest::Certificate::from_der(&der)
+                        .map_err(|e| Error::Config(format!("{}: unusable CA certificate: {}", path.display(), chain(&e))))?;
                     builder = builder.add_root_certificate(cert);
                 }
             }
@@ -83,6 +82,24 @@ fn add_cert_dir(mut builder: reqwest::ClientBuilder, dir: &Path) -> Result<reqwe
         }
     }
     Ok(builder)
+}
+
+/// The CA certificates of a PEM `.crt` file, each checked to be a usable trust anchor.
+fn ca_certificates(pem: &[u8], path: &Path) -> Result<Vec<rustls_pki_types::CertificateDer<'static>>> {
+    use rustls_pki_types::pem::PemObject;
+    let certs = rustls_pki_types::CertificateDer::pem_slice_iter(pem)
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(|e| Error::Config(format!("{}: not a PEM certificate file: {e}", path.display())))?;
+    if certs.is_empty() {
+        return Err(Error::Config(format!("{}: no PEM certificate in it", path.display())));
+    }
+    for cert in &certs {
+        let mut store = rustls::RootCertStore::empty();
+        store
+            .add(cert.clone())
+            .map_err(|e| Error::Config(format!("{}: unusable CA certificate: {e}", path.display())))?;
+    }
+    Ok(certs)
 }
 
 /// An error and its causes on one line, without repeating a cause that its parent already quotes.
@@ -134,7 +151,9 @@ impl Transport for ReqwestTransport {
         let status = response.status().as_u16();
         let url = request.url;
         if debug_enabled() {
-            eprintln!("DEBUG {} {url} -> {status}", method_name);
+            // The query may carry a pre-signed signature (CDN redirects): log the path only.
+            let shown = url.split('?').next().unwrap_or(&url);
+            eprintln!("DEBUG {method_name} {shown} -> {status}");
         }
         let body = response.bytes_stream().map_err(move |e| Error::Network(format!("reading {url}: {}", chain(&e)))).boxed();
         Ok(Response { status, headers, body })
