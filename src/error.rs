@@ -210,6 +210,19 @@ impl Error {
         }
     }
 
+    /// Whether trying the same operation again may succeed (skopeo's `--retry-times` rules):
+    /// network failures, registry overload (429, 5xx), and bytes that arrived damaged.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Network(_) | Error::TooManyRequests { .. } => true,
+            Error::DigestMismatch { .. } | Error::SizeMismatch { .. } => true,
+            Error::Registry { status, code, .. } => {
+                *status >= 500 || *status == 429 || matches!(code, RegistryErrorCode::TooManyRequests)
+            }
+            _ => false,
+        }
+    }
+
     /// A stable code for programs: `INVALID_REFERENCE`, `MANIFEST_UNKNOWN`, `DIGEST_MISMATCH`…
     pub fn code(&self) -> &str {
         match self {

@@ -6,13 +6,15 @@ use super::options::ImageOptions;
 use crate::error::{Error, Result};
 use crate::image::name::ImageName;
 use crate::native::auth_file;
-use crate::native::layout::{dir::DirSource, oci::OciSource};
+use crate::native::layout::dir::{DirDestination, DirSource};
+use crate::native::layout::oci::{OciDestination, OciSource};
 use crate::native::transport::{ReqwestTransport, TlsOptions};
 use crate::reference::Reference;
 use crate::registry::{ClientOptions, RegistryClient};
 use crate::digest::Digest;
 use crate::http::ByteStream;
-use crate::image::{ImageSource, RegistrySource};
+use crate::image::{BlobInfo, ImageDestination, ImageSource, MountOrigin, RegistryDestination, RegistrySource};
+use crate::manifest::ManifestKind;
 use crate::registry::FetchedManifest;
 
 /// A registry client for `reference`'s registry, with credentials from the flags or auth files.
@@ -87,11 +89,111 @@ impl ImageSource for AnySource {
         }
     }
 
+    fn mount_origin(&self) -> Option<MountOrigin> {
+        match self {
+            AnySource::Registry(s) => s.mount_origin(),
+            AnySource::Dir(s) => s.mount_origin(),
+            AnySource::Oci(s) => s.mount_origin(),
+        }
+    }
+
     async fn repository_tags(&self) -> Result<Option<Vec<String>>> {
         match self {
             AnySource::Registry(s) => s.repository_tags().await,
             AnySource::Dir(s) => s.repository_tags().await,
             AnySource::Oci(s) => s.repository_tags().await,
+        }
+    }
+}
+
+/// Every writable destination, as one type.
+pub enum AnyDestination {
+    Registry(RegistryDestination<ReqwestTransport>),
+    Dir(DirDestination),
+    Oci(OciDestination),
+}
+
+/// Opens (and for layouts, prepares) the destination an image name points at.
+pub async fn open_destination(name: &ImageName, options: &ImageOptions) -> Result<AnyDestination> {
+    match name {
+        ImageName::Docker { reference, .. } => {
+            let reference = with_default_tag(reference)?;
+            let client = registry_client(&reference, options)?;
+            Ok(AnyDestination::Registry(RegistryDestination::new(
+                client,
+                reference.repository(),
+                &reference.manifest_reference(),
+                &reference.to_string(),
+            )))
+        }
+        ImageName::Dir { path } => Ok(AnyDestination::Dir(DirDestination::create(Path::new(path)).await?)),
+        ImageName::Oci { path, image } => Ok(AnyDestination::Oci(OciDestination::create(Path::new(path), image.as_deref()).await?)),
+        other => Err(Error::Unsupported(format!("writing to the {} transport is not supported yet", other.transport()))),
+    }
+}
+
+impl ImageDestination for AnyDestination {
+    fn describe(&self) -> String {
+        match self {
+            AnyDestination::Registry(d) => d.describe(),
+            AnyDestination::Dir(d) => d.describe(),
+            AnyDestination::Oci(d) => d.describe(),
+        }
+    }
+
+    fn supports_index(&self) -> bool {
+        match self {
+            AnyDestination::Registry(d) => d.supports_index(),
+            AnyDestination::Dir(d) => d.supports_index(),
+            AnyDestination::Oci(d) => d.supports_index(),
+        }
+    }
+
+    fn required_kinds(&self) -> Option<&'static [ManifestKind]> {
+        match self {
+            AnyDestination::Registry(d) => d.required_kinds(),
+            AnyDestination::Dir(d) => d.required_kinds(),
+            AnyDestination::Oci(d) => d.required_kinds(),
+        }
+    }
+
+    async fn has_blob(&self, blob: &BlobInfo) -> Result<bool> {
+        match self {
+            AnyDestination::Registry(d) => d.has_blob(blob).await,
+            AnyDestination::Dir(d) => d.has_blob(blob).await,
+            AnyDestination::Oci(d) => d.has_blob(blob).await,
+        }
+    }
+
+    async fn try_mount(&self, blob: &BlobInfo, origin: &MountOrigin) -> Result<bool> {
+        match self {
+            AnyDestination::Registry(d) => d.try_mount(blob, origin).await,
+            AnyDestination::Dir(d) => d.try_mount(blob, origin).await,
+            AnyDestination::Oci(d) => d.try_mount(blob, origin).await,
+        }
+    }
+
+    async fn put_blob(&self, blob: &BlobInfo, stream: ByteStream) -> Result<()> {
+        match self {
+            AnyDestination::Registry(d) => d.put_blob(blob, stream).await,
+            AnyDestination::Dir(d) => d.put_blob(blob, stream).await,
+            AnyDestination::Oci(d) => d.put_blob(blob, stream).await,
+        }
+    }
+
+    async fn put_instance_manifest(&self, raw: &[u8], media_type: &str, digest: &Digest) -> Result<()> {
+        match self {
+            AnyDestination::Registry(d) => d.put_instance_manifest(raw, media_type, digest).await,
+            AnyDestination::Dir(d) => d.put_instance_manifest(raw, media_type, digest).await,
+            AnyDestination::Oci(d) => d.put_instance_manifest(raw, media_type, digest).await,
+        }
+    }
+
+    async fn commit(&self, raw: &[u8], media_type: &str, digest: &Digest) -> Result<()> {
+        match self {
+            AnyDestination::Registry(d) => d.commit(raw, media_type, digest).await,
+            AnyDestination::Dir(d) => d.commit(raw, media_type, digest).await,
+            AnyDestination::Oci(d) => d.commit(raw, media_type, digest).await,
         }
     }
 }

@@ -5,10 +5,14 @@
 //! one line on stderr and skopeo's exit codes (2: no such image or repository, 1: anything else).
 
 pub mod connect;
+pub mod copy;
+pub mod endpoint_options;
 pub mod inspect;
 pub mod list_tags;
 pub mod manifest_digest;
 pub mod options;
+pub mod progress;
+pub mod retry;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -31,6 +35,8 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Copy an IMAGE-NAME from one location to another
+    Copy(copy::CopyArgs),
     /// Inspect image IMAGE-NAME
     Inspect(inspect::InspectArgs),
     /// List tags in the transport/repository specified by the SOURCE-IMAGE
@@ -79,6 +85,7 @@ pub fn main() -> ExitCode {
 async fn run(cli: &Cli) -> Result<Vec<u8>> {
     let work = async {
         match &cli.command {
+            Command::Copy(args) => copy::run(args, &cli.global).await,
             Command::Inspect(args) => inspect::run(args, &cli.global).await,
             Command::ListTags(args) => list_tags::run(args).await,
             Command::ManifestDigest(args) => manifest_digest::run(args).await,
