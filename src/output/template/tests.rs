@@ -191,6 +191,7 @@ fn tabwriter_blocks() {
     assert_eq!(tabwrite("a\tb\nno tabs\nxx\ty", 0, 1), "a b\nno tabs\nxx y");
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 proptest::proptest! {
     #[test]
     fn render_never_panics(t in "\\PC{0,60}") {
