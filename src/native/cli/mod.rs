@@ -65,7 +65,7 @@ pub fn main() -> ExitCode {
         }
     };
     crate::native::transport::set_debug(cli.global.debug);
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let runtime = match runtime_for(&cli.command) {
         Ok(rt) => rt,
         Err(e) => return report(&Error::io("starting the async runtime", e)),
     };
@@ -79,6 +79,18 @@ pub fn main() -> ExitCode {
             }
         }
         Err(e) => report(&e),
+    }
+}
+
+/// Read commands run on one thread (they wait on the network); commands that move blobs run on
+/// a small pool so that hashing and writing several blobs use every core.
+fn runtime_for(command: &Command) -> std::io::Result<tokio::runtime::Runtime> {
+    match command {
+        Command::Copy(_) => {
+            let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).clamp(2, 8);
+            tokio::runtime::Builder::new_multi_thread().worker_threads(workers).enable_all().build()
+        }
+        _ => tokio::runtime::Builder::new_current_thread().enable_all().build(),
     }
 }
 

@@ -13,6 +13,9 @@ use tokio::io::AsyncWriteExt;
 use crate::error::{Error, Result};
 use crate::http::ByteStream;
 
+/// Bytes buffered per blob being written.
+const WRITE_BUFFER: usize = 128 * 1024;
+
 /// Prefix of temporary files; readers ignore such names.
 pub const TEMP_PREFIX: &str = ".skopos-tmp-";
 
@@ -49,11 +52,29 @@ pub async fn write_atomic(target: &Path, bytes: &[u8]) -> Result<()> {
 
 /// Streams `body` into `target` atomically; the stream must end cleanly with `expected_size`
 /// bytes (when given), or nothing appears at `target`.
-pub async fn stream_atomic(target: &Path, mut body: ByteStream, expected_size: Option<u64>) -> Result<u64> {
+///
+/// On a multi-threaded runtime the work runs as its own task, so several blobs are hashed and
+/// written on several cores at once.
+pub async fn stream_atomic(target: &Path, body: ByteStream, expected_size: Option<u64>) -> Result<u64> {
+    let target = target.to_path_buf();
+    let on_pool = tokio::runtime::Handle::try_current()
+        .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+    if on_pool {
+        tokio::spawn(async move { stream_atomic_here(&target, body, expected_size).await })
+            .await
+            .map_err(|e| Error::Cancelled(format!("writing a blob was interrupted: {e}")))?
+    } else {
+        stream_atomic_here(&target, body, expected_size).await
+    }
+}
+
+async fn stream_atomic_here(target: &Path, mut body: ByteStream, expected_size: Option<u64>) -> Result<u64> {
     let temp = temp_path_for(target);
     let mut guard = TempGuard { path: temp.clone(), armed: true };
-    let file = tokio::fs::File::create(&temp).await.map_err(|e| Error::io(format!("creating {}", temp.display()), e))?;
-    let mut writer = tokio::io::BufWriter::with_capacity(256 * 1024, file);
+    let mut file = tokio::fs::File::create(&temp).await.map_err(|e| Error::io(format!("creating {}", temp.display()), e))?;
+    // Bounded buffers keep memory flat however many blobs are in flight.
+    file.set_max_buf_size(WRITE_BUFFER);
+    let mut writer = tokio::io::BufWriter::with_capacity(WRITE_BUFFER, file);
     let mut written: u64 = 0;
     while let Some(chunk) = body.next().await {
         let chunk = chunk?;
