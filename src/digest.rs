@@ -273,6 +273,42 @@ impl Verifier {
     }
 }
 
+/// The digest and size of a stream's bytes, known once a [`hashing_stream`] has ended cleanly.
+#[derive(Clone, Default)]
+pub struct StreamDigest(std::sync::Arc<std::sync::Mutex<Option<(Digest, u64)>>>);
+
+impl StreamDigest {
+    /// The sha256 digest and byte count, if the stream has ended.
+    pub fn get(&self) -> Option<(Digest, u64)> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+}
+
+/// Passes `input` through unchanged while hashing it with sha256; the returned handle holds the
+/// digest and size once the stream has ended without error.
+pub fn hashing_stream(input: crate::http::ByteStream) -> (crate::http::ByteStream, StreamDigest) {
+    use futures_util::StreamExt;
+    let handle = StreamDigest::default();
+    let slot = handle.clone();
+    let state = (input, Some(Hasher::new(Algorithm::Sha256)), 0u64, slot);
+    let stream = futures_util::stream::unfold(state, |(mut input, hasher, count, slot)| async move {
+        let mut hasher = hasher?;
+        match input.next().await {
+            Some(Ok(chunk)) => {
+                hasher.update(&chunk);
+                let count = count + chunk.len() as u64;
+                Some((Ok(chunk), (input, Some(hasher), count, slot)))
+            }
+            Some(Err(e)) => Some((Err(e), (input, None, count, slot))),
+            None => {
+                *slot.0.lock().unwrap_or_else(|p| p.into_inner()) = Some((hasher.finish(), count));
+                None
+            }
+        }
+    });
+    (Box::pin(stream), handle)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

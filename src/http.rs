@@ -118,8 +118,8 @@ pub enum RequestBody {
     Empty,
     /// A body held in memory.
     Bytes(Bytes),
-    /// A streamed body of a known length.
-    Stream { stream: ByteStream, length: u64 },
+    /// A streamed body, of a known length or (sent chunked) not.
+    Stream { stream: ByteStream, length: Option<u64> },
 }
 
 /// One HTTP request.

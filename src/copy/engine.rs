@@ -11,6 +11,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use futures_util::{stream, StreamExt, TryStreamExt};
 
+use super::compression::{self, Codec, Compression, LayerEdit};
 use super::convert::{convert_manifest, TargetFormat};
 use super::progress::{BlobOutcome, Progress};
 use crate::digest::Digest;
@@ -33,7 +34,7 @@ pub enum MultiArch {
 }
 
 /// How to copy.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct CopyOptions {
     pub multi_arch: MultiArch,
     pub platform: WantedPlatform,
@@ -43,11 +44,23 @@ pub struct CopyOptions {
     pub preserve_digests: bool,
     /// Convert manifests (and configs) to this format.
     pub format: Option<TargetFormat>,
+    /// Change the compression of layers.
+    pub layer_edit: Option<LayerEdit>,
+    /// The codec that re-encodes layers for `layer_edit`.
+    pub codec: Option<Arc<dyn Codec>>,
 }
 
 impl Default for CopyOptions {
     fn default() -> Self {
-        CopyOptions { multi_arch: MultiArch::System, platform: WantedPlatform::host(), parallel: 6, preserve_digests: false, format: None }
+        CopyOptions {
+            multi_arch: MultiArch::System,
+            platform: WantedPlatform::host(),
+            parallel: 6,
+            preserve_digests: false,
+            format: None,
+            layer_edit: None,
+            codec: None,
+        }
     }
 }
 
@@ -94,8 +107,10 @@ pub async fn copy_image<S: ImageSource, D: ImageDestination>(
                     destination.describe()
                 )));
             }
-            if options.format.is_some() {
-                return Err(Error::Unsupported("converting the format of a whole index is not supported; copy one platform".into()));
+            if options.format.is_some() || options.layer_edit.is_some() {
+                return Err(Error::Unsupported(
+                    "changing the format or compression of a whole index is not supported; copy one platform".into(),
+                ));
             }
             let index = top.manifest.as_index().expect("checked is_index");
             if options.multi_arch == MultiArch::All {
@@ -117,7 +132,7 @@ pub async fn copy_image<S: ImageSource, D: ImageDestination>(
     }
 }
 
-/// Copies one image's blobs and returns the manifest to write (converted if asked).
+/// Copies one image's blobs and returns the manifest to write (edited or converted if asked).
 async fn copy_single<S: ImageSource, D: ImageDestination>(
     source: &S,
     destination: &D,
@@ -128,33 +143,51 @@ async fn copy_single<S: ImageSource, D: ImageDestination>(
     let wanted_format = options.format.or_else(|| {
         destination.required_kinds().filter(|kinds| !kinds.contains(&image.manifest.kind())).map(|kinds| TargetFormat::for_kind(kinds[0]))
     });
-    if let (Some(_), true) = (wanted_format, options.preserve_digests) {
+    if options.preserve_digests && (wanted_format.is_some() || options.layer_edit.is_some()) {
         return Err(Error::Unsupported(format!(
-            "{} needs a different manifest format, which --preserve-digests forbids",
+            "copying to {} this way changes the manifest digest, which --preserve-digests forbids",
             destination.describe()
         )));
     }
+    let edit = match (options.layer_edit, &options.codec) {
+        (Some(edit), Some(codec)) => Some((edit, codec.clone())),
+        (Some(_), None) => return Err(Error::Unsupported("changing layer compression is not available here".into())),
+        (None, _) => None,
+    };
+    let origin = source.mount_origin();
+    let jobs = blobs_of(&image.manifest)?.into_iter().map(|blob| {
+        let origin = origin.clone();
+        let edit = edit.clone();
+        async move {
+            let change = edit.as_ref().and_then(|(edit, codec)| {
+                let from = compression::compression_of(&blob.media_type)?;
+                (from != edit.target()).then(|| (from, edit.target(), codec.clone()))
+            });
+            match change {
+                None => copy_blob(source, destination, &blob, origin.as_ref(), progress).await.map(|()| None),
+                Some((from, to, codec)) => transcode_blob(source, destination, &blob, from, to, &*codec, progress).await.map(Some),
+            }
+        }
+    });
+    let edited: Vec<(Digest, BlobInfo)> =
+        stream::iter(jobs).buffer_unordered(options.parallel.max(1)).try_filter_map(|x| async move { Ok(x) }).try_collect().await?;
+    let manifest = if edited.is_empty() { image.manifest.clone() } else { replace_layers(&image.manifest, &edited)? };
     let conversion = match wanted_format {
         Some(format) => {
-            let config = match image.manifest.as_image() {
+            let config = match manifest.as_image() {
                 Some(m) => Some(crate::image::source::blob_bytes(source, &m.config.digest, crate::image::inspect::MAX_CONFIG_SIZE).await?),
                 None => None,
             };
-            convert_manifest(&image.manifest, config.as_deref(), format)?
+            convert_manifest(&manifest, config.as_deref(), format)?
         }
         None => None,
     };
-    let blobs = blobs_of(&image.manifest)?;
-    let origin = source.mount_origin();
-    stream::iter(blobs.into_iter().map(|blob| {
-        let origin = origin.clone();
-        async move { copy_blob(source, destination, &blob, origin.as_ref(), progress).await }
-    }))
-    .buffer_unordered(options.parallel.max(1))
-    .try_collect::<Vec<()>>()
-    .await?;
     match conversion {
-        None => Ok((image.manifest.raw().to_vec(), image.manifest.media_type().to_string(), image.digest.clone())),
+        None if edited.is_empty() => Ok((image.manifest.raw().to_vec(), image.manifest.media_type().to_string(), image.digest.clone())),
+        None => {
+            let digest = Digest::sha256(manifest.raw());
+            Ok((manifest.raw().to_vec(), manifest.media_type().to_string(), digest))
+        }
         Some(converted) => {
             if let Some((config_info, config_bytes)) = converted.new_config {
                 if !destination.has_blob(&config_info).await? {
@@ -166,6 +199,42 @@ async fn copy_single<S: ImageSource, D: ImageDestination>(
             Ok((converted.raw, converted.media_type.to_string(), digest))
         }
     }
+}
+
+/// Copies a layer whose compression changes: source bytes (verified), re-encoded, stored under
+/// the digest of the new bytes. Returns the layer's old digest and its new description.
+async fn transcode_blob<S: ImageSource, D: ImageDestination>(
+    source: &S,
+    destination: &D,
+    blob: &BlobInfo,
+    from: Compression,
+    to: Compression,
+    codec: &dyn Codec,
+    progress: &Arc<dyn Progress>,
+) -> Result<(Digest, BlobInfo)> {
+    let media_type = compression::with_compression(&blob.media_type, to)?;
+    progress.blob_started(blob);
+    let body = counting(source.blob(&blob.digest, blob.size).await?, blob.clone(), progress.clone());
+    let stored = destination.put_new_blob(codec.transcode(body, from, to)?, &media_type).await?;
+    progress.blob_finished(blob, BlobOutcome::Copied);
+    Ok((blob.digest.clone(), stored))
+}
+
+/// The manifest with the given layers replaced (digest, size, media type), other fields kept.
+fn replace_layers(manifest: &Manifest, edited: &[(Digest, BlobInfo)]) -> Result<Manifest> {
+    let mut doc: serde_json::Value =
+        serde_json::from_slice(manifest.raw()).map_err(|e| Error::InvalidManifest(e.to_string()))?;
+    let layers = doc.get_mut("layers").and_then(|l| l.as_array_mut()).ok_or_else(|| Error::InvalidManifest("no layers".into()))?;
+    for layer in layers.iter_mut() {
+        let old = layer.get("digest").and_then(|d| d.as_str()).map(str::to_string);
+        if let Some((_, new)) = edited.iter().find(|(d, _)| Some(d.to_string()) == old) {
+            layer["mediaType"] = new.media_type.clone().into();
+            layer["digest"] = new.digest.to_string().into();
+            layer["size"] = new.size.unwrap_or(0).into();
+        }
+    }
+    let raw = crate::output::json::to_go_json_compact(&doc).into_bytes();
+    Manifest::decode(raw, Some(manifest.media_type()))
 }
 
 /// The blobs an image manifest refers to, config first, each once.

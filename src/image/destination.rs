@@ -60,6 +60,10 @@ pub trait ImageDestination: MaybeSend + MaybeSync {
     /// visible unless the stream ended cleanly (with exactly `blob.size` bytes, when known).
     fn put_blob(&self, blob: &BlobInfo, stream: ByteStream) -> impl Future<Output = Result<()>> + MaybeSend;
 
+    /// Stores a blob whose digest is only known once all of it has been written (a layer whose
+    /// compression changed). Returns its digest and size.
+    fn put_new_blob(&self, stream: ByteStream, media_type: &str) -> impl Future<Output = Result<BlobInfo>> + MaybeSend;
+
     /// Stores a manifest that an index refers to, by its digest.
     fn put_instance_manifest(&self, raw: &[u8], media_type: &str, digest: &Digest) -> impl Future<Output = Result<()>> + MaybeSend;
 

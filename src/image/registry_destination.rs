@@ -69,6 +69,11 @@ impl<T: Transport> ImageDestination for RegistryDestination<T> {
         }
     }
 
+    async fn put_new_blob(&self, stream: ByteStream, media_type: &str) -> Result<BlobInfo> {
+        let (digest, size) = self.client.upload_new_blob(&self.repository, stream).await?;
+        Ok(BlobInfo { digest, size: Some(size), media_type: media_type.to_string() })
+    }
+
     async fn put_instance_manifest(&self, raw: &[u8], media_type: &str, digest: &Digest) -> Result<()> {
         self.client.put_manifest(&self.repository, &digest.to_string(), raw, media_type, digest).await
     }

@@ -2,5 +2,6 @@
 
 pub mod auth_file;
 pub mod cli;
+pub mod codec;
 pub mod layout;
 pub mod transport;

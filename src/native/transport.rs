@@ -137,9 +137,10 @@ impl Transport for ReqwestTransport {
         builder = match request.body {
             RequestBody::Empty => builder,
             RequestBody::Bytes(bytes) => builder.body(bytes),
-            RequestBody::Stream { stream, length } => {
+            RequestBody::Stream { stream, length: Some(length) } => {
                 builder.header("Content-Length", length.to_string()).body(reqwest::Body::wrap_stream(stream))
             }
+            RequestBody::Stream { stream, length: None } => builder.body(reqwest::Body::wrap_stream(stream)),
         };
         let response = builder.send().await.map_err(|e| Error::Network(chain(&e)))?;
         let mut headers = Headers::new();

@@ -75,7 +75,7 @@ impl<T: Transport> RegistryClient<T> {
         let scope = push_scope(repository);
         let mut session = self.start_upload(repository).await?;
         let body = match mode {
-            UploadMode::Monolithic => RequestBody::Stream { stream: body, length: size },
+            UploadMode::Monolithic => RequestBody::Stream { stream: body, length: Some(size) },
             UploadMode::Chunked(chunk_size) => {
                 session = self.upload_chunks(repository, session, body, chunk_size.max(1)).await?;
                 RequestBody::Empty
@@ -101,6 +101,28 @@ impl<T: Transport> RegistryClient<T> {
             }
         }
         Ok(())
+    }
+
+    /// Uploads a blob whose digest is not known in advance: one streamed `PATCH`, hashed on the
+    /// way, then `PUT ?digest=` with the digest of what was sent. Returns that digest and size.
+    pub async fn upload_new_blob(&self, repository: &str, body: ByteStream) -> Result<(Digest, u64)> {
+        let scope = push_scope(repository);
+        let session = self.start_upload(repository).await?;
+        let (body, hashed) = crate::digest::hashing_stream(body);
+        let mut patch = Request::new(Method::Patch, &session).header("Content-Type", "application/octet-stream");
+        patch.body = RequestBody::Stream { stream: body, length: None };
+        let response = self.send_once(patch, &scope).await?;
+        let response = self.expect_success(response, &session).await?;
+        let session = location(&response.headers, &session)?;
+        let (digest, size) = hashed.get().ok_or_else(|| Error::Protocol {
+            url: session.clone(),
+            reason: "the registry answered before the whole blob was sent".into(),
+        })?;
+        let finish = url::with_query(&session, &[("digest", &digest.to_string())]);
+        let request = Request::new(Method::Put, &finish).header("Content-Length", "0");
+        let response = self.send_once(request, &scope).await?;
+        self.expect_success(response, &finish).await?;
+        Ok((digest, size))
     }
 
     /// Sends `body` in `PATCH` requests of at most `chunk_size` bytes; returns the next URL.

@@ -283,19 +283,21 @@ fn read_headers(js_headers: &web_sys::Headers) -> Headers {
     headers
 }
 
-/// Collects a streamed request body, checking it against its announced length.
-async fn collect_request_body(mut body: ByteStream, length: u64) -> Result<Vec<u8>> {
-    let mut data = Vec::with_capacity(usize::try_from(length).unwrap_or(0).min(64 << 20));
+/// Collects a streamed request body, checking it against its announced length (if any).
+async fn collect_request_body(mut body: ByteStream, length: Option<u64>) -> Result<Vec<u8>> {
+    let mut data = Vec::with_capacity(length.and_then(|l| usize::try_from(l).ok()).unwrap_or(0).min(64 << 20));
     while let Some(chunk) = body.next().await {
         data.extend_from_slice(&chunk?);
-        if data.len() as u64 > length {
+        if length.is_some_and(|l| data.len() as u64 > l) {
             break;
         }
     }
-    if data.len() as u64 != length {
-        return Err(Error::SizeMismatch { what: "request body".to_string(), expected: length, actual: data.len() as u64 });
+    match length {
+        Some(expected) if data.len() as u64 != expected => {
+            Err(Error::SizeMismatch { what: "request body".to_string(), expected, actual: data.len() as u64 })
+        }
+        _ => Ok(data),
     }
-    Ok(data)
 }
 
 /// The reader of a response body; cancels the stream when dropped before its end.

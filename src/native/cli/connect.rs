@@ -181,6 +181,14 @@ impl ImageDestination for AnyDestination {
         }
     }
 
+    async fn put_new_blob(&self, stream: ByteStream, media_type: &str) -> Result<BlobInfo> {
+        match self {
+            AnyDestination::Registry(d) => d.put_new_blob(stream, media_type).await,
+            AnyDestination::Dir(d) => d.put_new_blob(stream, media_type).await,
+            AnyDestination::Oci(d) => d.put_new_blob(stream, media_type).await,
+        }
+    }
+
     async fn put_instance_manifest(&self, raw: &[u8], media_type: &str, digest: &Digest) -> Result<()> {
         match self {
             AnyDestination::Registry(d) => d.put_instance_manifest(raw, media_type, digest).await,

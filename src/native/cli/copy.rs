@@ -9,7 +9,10 @@ use super::endpoint_options::{DestinationOptions, SourceOptions};
 use super::options::GlobalOptions;
 use super::progress::reporter;
 use super::retry::RetryOptions;
-use crate::copy::{copy_image, CopyOptions, MultiArch, TargetFormat};
+use std::sync::Arc;
+
+use crate::copy::{copy_image, Compression, CopyOptions, LayerEdit, MultiArch, TargetFormat};
+use crate::native::codec::NativeCodec;
 use crate::error::{Error, Result};
 use crate::image::name::ImageName;
 
@@ -38,6 +41,18 @@ pub struct CopyArgs {
     /// MANIFEST TYPE (oci, v2s2) to use in the destination
     #[arg(short = 'f', long = "format", value_name = "MANIFEST-TYPE")]
     pub format: Option<String>,
+    /// Compress layers when writing them (default format gzip)
+    #[arg(long)]
+    pub dest_compress: bool,
+    /// Compression format for layers written to the destination: gzip or zstd
+    #[arg(long, value_name = "FORMAT", conflicts_with = "dest_decompress")]
+    pub dest_compress_format: Option<String>,
+    /// Compression level for --dest-compress-format
+    #[arg(long, value_name = "LEVEL", allow_negative_numbers = true)]
+    pub dest_compress_level: Option<i32>,
+    /// Decompress layers when writing them
+    #[arg(long, conflicts_with = "dest_compress")]
+    pub dest_decompress: bool,
     /// Maximum number of blobs copied at once
     #[arg(long, value_name = "N", default_value_t = 6)]
     pub image_parallel_copies: usize,
@@ -55,6 +70,17 @@ pub struct CopyArgs {
 }
 
 impl CopyArgs {
+    fn layer_edit(&self) -> Result<Option<LayerEdit>> {
+        if self.dest_decompress {
+            return Ok(Some(LayerEdit::Decompress));
+        }
+        match (&self.dest_compress_format, self.dest_compress) {
+            (Some(format), _) => Ok(Some(LayerEdit::Compress(Compression::parse(format)?))),
+            (None, true) => Ok(Some(LayerEdit::Compress(Compression::Gzip))),
+            (None, false) => Ok(None),
+        }
+    }
+
     fn multi_arch(&self) -> MultiArch {
         match (self.all, self.multi_arch.as_deref()) {
             (true, _) | (_, Some("all")) => MultiArch::All,
@@ -74,6 +100,8 @@ pub async fn run(args: &CopyArgs, global: &GlobalOptions) -> Result<Vec<u8>> {
         parallel: args.image_parallel_copies.max(1),
         preserve_digests: args.preserve_digests,
         format: args.format.as_deref().map(TargetFormat::parse).transpose()?,
+        layer_edit: args.layer_edit()?,
+        codec: Some(Arc::new(NativeCodec { level: args.dest_compress_level })),
     };
     let source_options = args.source.image_options(args.authfile.as_ref());
     let destination_options = args.destination.image_options(args.authfile.as_ref());

@@ -157,6 +157,11 @@ impl crate::image::ImageDestination for DirDestination {
         super::write::stream_atomic(&self.path.join(blob.digest.hex()), stream, blob.size).await.map(|_| ())
     }
 
+    async fn put_new_blob(&self, stream: ByteStream, media_type: &str) -> Result<crate::image::BlobInfo> {
+        let (digest, size) = super::write::stream_content_addressed(&self.path, |d| self.path.join(d.hex()), stream).await?;
+        Ok(crate::image::BlobInfo { digest, size: Some(size), media_type: media_type.to_string() })
+    }
+
     async fn put_instance_manifest(&self, raw: &[u8], _media_type: &str, digest: &Digest) -> Result<()> {
         super::write::write_atomic(&self.path.join(format!("{}.manifest.json", digest.hex())), raw).await
     }

@@ -149,6 +149,12 @@ impl crate::image::ImageDestination for OciDestination {
         super::write::stream_atomic(&path, stream, blob.size).await.map(|_| ())
     }
 
+    async fn put_new_blob(&self, stream: ByteStream, media_type: &str) -> Result<crate::image::BlobInfo> {
+        let scratch = self.root.join("blobs").join("sha256");
+        let (digest, size) = super::write::stream_content_addressed(&scratch, |d| blob_path(&self.root, d), stream).await?;
+        Ok(crate::image::BlobInfo { digest, size: Some(size), media_type: media_type.to_string() })
+    }
+
     async fn put_instance_manifest(&self, raw: &[u8], _media_type: &str, digest: &Digest) -> Result<()> {
         super::write::write_atomic(&blob_path(&self.root, digest), raw).await
     }

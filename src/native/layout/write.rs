@@ -93,6 +93,28 @@ async fn stream_atomic_here(target: &Path, mut body: ByteStream, expected_size: 
     Ok(written)
 }
 
+/// Streams `body` into a content-addressed file whose name is only known at the end:
+/// `path_for(digest)` (sha256 of the bytes). Nothing appears under that name unless the stream
+/// ended cleanly.
+pub async fn stream_content_addressed(
+    scratch_dir: &Path,
+    path_for: impl FnOnce(&crate::digest::Digest) -> PathBuf,
+    body: ByteStream,
+) -> Result<(crate::digest::Digest, u64)> {
+    let (body, digest) = crate::digest::hashing_stream(body);
+    let placeholder = temp_path_for(&scratch_dir.join("new-blob"));
+    let mut guard = TempGuard { path: placeholder.clone(), armed: true };
+    stream_atomic(&placeholder, body, None).await?;
+    let (digest, size) = digest.get().ok_or_else(|| Error::Cancelled("the blob stream ended early".into()))?;
+    let target = path_for(&digest);
+    if let Some(dir) = target.parent() {
+        ensure_dir(dir).await?;
+    }
+    tokio::fs::rename(&placeholder, &target).await.map_err(|e| Error::io(format!("renaming into {}", target.display()), e))?;
+    guard.armed = false;
+    Ok((digest, size))
+}
+
 /// Whether a file exists with exactly `size` bytes.
 pub async fn file_has_size(path: &Path, size: u64) -> bool {
     tokio::fs::metadata(path).await.map(|m| m.is_file() && m.len() == size).unwrap_or(false)
