@@ -124,6 +124,7 @@ fn run_fault(fault: Fault, count: usize, label: &str, check_line: impl Fn(&str, 
         let line = assert_clean_failure(&r, 1);
         let faulted = s.proxy.faulted();
         assert!((1..=count).contains(&faulted.len()), "{fault:?} -> {dst}: faulted requests {faulted:?}");
+        eprintln!("{fault:?} -> {dst}: {line}");
         check_line(&line, &digest_of_target(&faulted[0]));
         dest.assert_untouched(&before, &format!("{fault:?} -> {dst}"));
 
