@@ -241,7 +241,10 @@ impl Verifier {
         Verifier { expected, expected_size, what: what.into(), hasher, seen: 0 }
     }
 
-    /// Feeds a chunk; fails once more bytes arrived than the expected size.
+    /// Feeds a chunk; fails once more bytes arrived than the expected size, and, when the
+    /// expected size is known, as soon as the last expected byte arrives and the digest is wrong.
+    /// (A consumer that stops reading at the expected length, such as an HTTP upload with that
+    /// Content-Length, would otherwise never see the error that [`Verifier::finish`] reports.)
     pub fn update(&mut self, chunk: &[u8]) -> Result<()> {
         self.seen += chunk.len() as u64;
         if let Some(size) = self.expected_size {
@@ -250,6 +253,12 @@ impl Verifier {
             }
         }
         self.hasher.update(chunk);
+        if self.expected_size == Some(self.seen) && !chunk.is_empty() {
+            let actual = self.hasher.clone().finish();
+            if actual != self.expected {
+                return Err(Error::DigestMismatch { what: self.what.clone(), expected: self.expected.to_string(), actual: actual.to_string() });
+            }
+        }
         Ok(())
     }
 
@@ -366,6 +375,13 @@ mod tests {
 
         let mut v = Verifier::new(d.clone(), Some(5), "layer y");
         assert!(v.update(b"hello world").is_err());
+
+        // With a known size, the last byte already reveals a wrong digest.
+        let mut v = Verifier::new(d.clone(), Some(11), "layer w");
+        v.update(b"hello ").unwrap();
+        let err = v.update(b"worle").unwrap_err();
+        assert_eq!(err.code(), "DIGEST_MISMATCH");
+        assert!(err.to_string().contains("layer w"), "{err}");
 
         let mut v = Verifier::new(d, Some(20), "layer z");
         v.update(b"hello world").unwrap();

@@ -112,6 +112,12 @@ pub async fn copy_image<S: ImageSource, D: ImageDestination>(
                     "changing the format or compression of a whole index is not supported; copy one platform".into(),
                 ));
             }
+            if destination.required_kinds().is_some_and(|kinds| !kinds.contains(&top.manifest.kind())) {
+                return Err(Error::Unsupported(format!(
+                    "{} cannot store this kind of index without converting it, which is not supported; copy one platform",
+                    destination.describe()
+                )));
+            }
             let index = top.manifest.as_index().expect("checked is_index");
             if options.multi_arch == MultiArch::All {
                 let count = index.manifests.len();

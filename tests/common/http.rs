@@ -102,7 +102,7 @@ impl Reply {
 
 /// Reads a request line or status line, headers and body (Content-Length or chunked) from `r`.
 /// `bodiless` is for responses to HEAD, which announce a length but carry no body.
-fn read_message(r: &mut impl BufRead, is_request: bool, bodiless: bool) -> std::io::Result<Message> {
+pub fn read_message(r: &mut impl BufRead, is_request: bool, bodiless: bool) -> std::io::Result<Message> {
     let mut msg = Message::default();
     let mut line = String::new();
     r.read_line(&mut line)?;
@@ -263,7 +263,7 @@ fn serve_connection(conn: TcpStream, handler: &Handler) {
 }
 
 /// The standard reason phrase for the statuses the tests use.
-fn reason(status: u16) -> &'static str {
+pub fn reason(status: u16) -> &'static str {
     match status {
         200 => "OK",
         201 => "Created",
@@ -273,6 +273,7 @@ fn reason(status: u16) -> &'static str {
         405 => "Method Not Allowed",
         429 => "Too Many Requests",
         500 => "Internal Server Error",
+        503 => "Service Unavailable",
         _ => "Status",
     }
 }

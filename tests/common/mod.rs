@@ -4,6 +4,8 @@
 #![allow(dead_code, unused_imports)]
 
 pub mod auth_cases;
+pub mod copy;
+pub mod fault_proxy;
 pub mod http;
 pub mod image;
 pub mod registry;

@@ -103,11 +103,41 @@ async fn run(cli: &Cli) -> Result<Vec<u8>> {
             Command::ManifestDigest(args) => manifest_digest::run(args).await,
         }
     };
-    match cli.global.command_timeout.filter(|t| !t.is_zero()) {
-        Some(limit) => tokio::time::timeout(limit, work)
-            .await
-            .unwrap_or_else(|_| Err(Error::Cancelled(format!("command timed out after {limit:?}")))),
-        None => work.await,
+    let work = async {
+        match cli.global.command_timeout.filter(|t| !t.is_zero()) {
+            Some(limit) => tokio::time::timeout(limit, work)
+                .await
+                .unwrap_or_else(|_| Err(Error::Cancelled(format!("command timed out after {limit:?}")))),
+            None => work.await,
+        }
+    };
+    // SIGINT/SIGTERM end the command by dropping its future, which runs the destructors that
+    // remove partly written temporary files (see native::layout::write).
+    tokio::select! {
+        result = work => result,
+        signal = interrupted() => Err(Error::Cancelled(format!("interrupted by {signal}"))),
+    }
+}
+
+/// Resolves with the signal's name when SIGINT or SIGTERM arrives (never, if they cannot be
+/// watched).
+#[cfg(not(unix))]
+async fn interrupted() -> &'static str {
+    match tokio::signal::ctrl_c().await {
+        Ok(()) => "Ctrl-C",
+        Err(_) => std::future::pending().await,
+    }
+}
+
+#[cfg(unix)]
+async fn interrupted() -> &'static str {
+    use tokio::signal::unix::{signal, SignalKind};
+    match (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) {
+        (Ok(mut int), Ok(mut term)) => tokio::select! {
+            _ = int.recv() => "SIGINT",
+            _ = term.recv() => "SIGTERM",
+        },
+        _ => std::future::pending().await,
     }
 }
 

@@ -133,6 +133,12 @@ impl crate::image::ImageDestination for OciDestination {
         }
     }
 
+    /// An OCI layout holds OCI manifests and indexes only (skopeo converts Docker schema 2 images
+    /// on the way in, and its reader ignores index.json entries of other media types).
+    fn required_kinds(&self) -> Option<&'static [crate::manifest::ManifestKind]> {
+        Some(&[crate::manifest::ManifestKind::OciManifest, crate::manifest::ManifestKind::OciIndex])
+    }
+
     async fn has_blob(&self, blob: &crate::image::BlobInfo) -> Result<bool> {
         let path = blob_path(&self.root, &blob.digest);
         Ok(match blob.size {
