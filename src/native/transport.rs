@@ -142,7 +142,11 @@ impl Transport for ReqwestTransport {
             }
             RequestBody::Stream { stream, length: None } => builder.body(reqwest::Body::wrap_stream(stream)),
         };
-        let response = builder.send().await.map_err(|e| Error::Network(chain(&e)))?;
+        let shown_url = request.url.split('?').next().unwrap_or(&request.url).to_string();
+        let response = builder
+            .send()
+            .await
+            .map_err(|e| Error::Network(format!("{method_name} {shown_url}: {}", chain(&e.without_url()))))?;
         let mut headers = Headers::new();
         for (name, value) in response.headers() {
             if let Ok(value) = value.to_str() {

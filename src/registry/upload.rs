@@ -74,10 +74,11 @@ impl<T: Transport> RegistryClient<T> {
     pub async fn upload_blob(&self, repository: &str, digest: &Digest, size: u64, body: ByteStream, mode: UploadMode) -> Result<()> {
         let scope = push_scope(repository);
         let mut session = self.start_upload(repository).await?;
+        let (body, source_failure) = keep_stream_error(body);
         let body = match mode {
             UploadMode::Monolithic => RequestBody::Stream { stream: body, length: Some(size) },
             UploadMode::Chunked(chunk_size) => {
-                session = self.upload_chunks(repository, session, body, chunk_size.max(1)).await?;
+                session = self.upload_chunks(repository, session, body, chunk_size.max(1)).await.map_err(|e| source_failure.take().unwrap_or(e))?;
                 RequestBody::Empty
             }
         };
@@ -89,7 +90,7 @@ impl<T: Transport> RegistryClient<T> {
             request = request.header("Content-Length", "0");
         }
         request.body = body;
-        let response = self.send_once(request, &scope).await?;
+        let response = self.send_once(request, &scope).await.map_err(|e| source_failure.take().unwrap_or(e))?;
         let response = self.expect_success(response, &finish).await?;
         if let Some(stored) = response.headers.get("docker-content-digest").and_then(|d| Digest::parse(d.trim()).ok()) {
             if &stored != digest {
@@ -108,10 +109,11 @@ impl<T: Transport> RegistryClient<T> {
     pub async fn upload_new_blob(&self, repository: &str, body: ByteStream) -> Result<(Digest, u64)> {
         let scope = push_scope(repository);
         let session = self.start_upload(repository).await?;
+        let (body, source_failure) = keep_stream_error(body);
         let (body, hashed) = crate::digest::hashing_stream(body);
         let mut patch = Request::new(Method::Patch, &session).header("Content-Type", "application/octet-stream");
         patch.body = RequestBody::Stream { stream: body, length: None };
-        let response = self.send_once(patch, &scope).await?;
+        let response = self.send_once(patch, &scope).await.map_err(|e| source_failure.take().unwrap_or(e))?;
         let response = self.expect_success(response, &session).await?;
         let session = location(&response.headers, &session)?;
         let (digest, size) = hashed.get().ok_or_else(|| Error::Protocol {
@@ -187,6 +189,32 @@ impl<T: Transport> RegistryClient<T> {
         let response = self.send(&build, &format!("repository:{repository}:*")).await?;
         self.expect_success(response, &target).await.map(|_| ())
     }
+}
+
+/// The error that cut an upload's source stream, kept so the upload reports it (a digest
+/// mismatch in the source) rather than the HTTP client's wrapper around it.
+#[derive(Clone, Default)]
+struct StreamFailure(std::sync::Arc<std::sync::Mutex<Option<Error>>>);
+
+impl StreamFailure {
+    fn take(&self) -> Option<Error> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).take()
+    }
+}
+
+/// Passes `body` through; its first error is kept in the returned slot and the HTTP client sees
+/// a copy of the message.
+fn keep_stream_error(body: ByteStream) -> (ByteStream, StreamFailure) {
+    let slot = StreamFailure::default();
+    let keep = slot.clone();
+    let stream = body.map(move |item| {
+        item.map_err(|e| {
+            let message = e.to_string();
+            keep.0.lock().unwrap_or_else(|p| p.into_inner()).get_or_insert(e);
+            Error::Network(message)
+        })
+    });
+    (Box::pin(stream), slot)
 }
 
 /// The resolved `Location` of an upload response.
