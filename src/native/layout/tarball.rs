@@ -230,7 +230,7 @@ impl TarIndex {
 
     /// The regular file `name` refers to, following symbolic links inside the archive.
     pub fn resolve(&self, name: &str) -> Result<(String, &Member)> {
-        let missing = || Error::NotFound(format!("{name} not found in archive {}", self.path.display()));
+        let missing = || Error::InvalidManifest(format!("{name} is missing from archive {}", self.path.display()));
         let mut current = clean_name(name).ok_or_else(missing)?;
         for _ in 0..16 {
             let member = self.members.get(&current).ok_or_else(missing)?;
