@@ -3,11 +3,13 @@
 use std::path::Path;
 
 use super::options::ImageOptions;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::image::name::ImageName;
 use crate::native::auth_file;
 use crate::native::layout::dir::{DirDestination, DirSource};
+use crate::native::layout::docker_archive::{DockerArchiveDestination, DockerArchiveSource};
 use crate::native::layout::oci::{OciDestination, OciSource};
+use crate::native::layout::oci_archive::{OciArchiveDestination, OciArchiveSource};
 use crate::native::transport::{ReqwestTransport, TlsOptions};
 use crate::reference::Reference;
 use crate::registry::{ClientOptions, RegistryClient};
@@ -43,6 +45,8 @@ pub enum AnySource {
     Registry(RegistrySource<ReqwestTransport>),
     Dir(DirSource),
     Oci(OciSource),
+    OciArchive(OciArchiveSource),
+    DockerArchive(DockerArchiveSource),
 }
 
 /// Opens the source an image name points at.
@@ -60,8 +64,13 @@ pub async fn open_source(name: &ImageName, options: &ImageOptions) -> Result<Any
         }
         ImageName::Dir { path } => Ok(AnySource::Dir(DirSource::open(Path::new(path))?)),
         ImageName::Oci { path, image } => Ok(AnySource::Oci(OciSource::open(Path::new(path), image.as_deref()).await?)),
-        other => Err(Error::Unsupported(format!("reading from the {} transport is not supported yet", other.transport()))),
-    }
+        ImageName::OciArchive { path, image } => {
+            Ok(AnySource::OciArchive(OciArchiveSource::open(Path::new(path), image.as_deref()).await?))
+        }
+        ImageName::DockerArchive { path, image } => {
+            Ok(AnySource::DockerArchive(DockerArchiveSource::open(Path::new(path), image.as_deref()).await?))
+        }
+            }
 }
 
 impl ImageSource for AnySource {
@@ -70,6 +79,8 @@ impl ImageSource for AnySource {
             AnySource::Registry(s) => s.manifest(instance).await,
             AnySource::Dir(s) => s.manifest(instance).await,
             AnySource::Oci(s) => s.manifest(instance).await,
+            AnySource::OciArchive(s) => s.manifest(instance).await,
+            AnySource::DockerArchive(s) => s.manifest(instance).await,
         }
     }
 
@@ -78,6 +89,8 @@ impl ImageSource for AnySource {
             AnySource::Registry(s) => s.blob(digest, size).await,
             AnySource::Dir(s) => s.blob(digest, size).await,
             AnySource::Oci(s) => s.blob(digest, size).await,
+            AnySource::OciArchive(s) => s.blob(digest, size).await,
+            AnySource::DockerArchive(s) => s.blob(digest, size).await,
         }
     }
 
@@ -86,6 +99,8 @@ impl ImageSource for AnySource {
             AnySource::Registry(s) => s.docker_name(),
             AnySource::Dir(s) => s.docker_name(),
             AnySource::Oci(s) => s.docker_name(),
+            AnySource::OciArchive(s) => s.docker_name(),
+            AnySource::DockerArchive(s) => s.docker_name(),
         }
     }
 
@@ -94,6 +109,8 @@ impl ImageSource for AnySource {
             AnySource::Registry(s) => s.mount_origin(),
             AnySource::Dir(s) => s.mount_origin(),
             AnySource::Oci(s) => s.mount_origin(),
+            AnySource::OciArchive(s) => s.mount_origin(),
+            AnySource::DockerArchive(s) => s.mount_origin(),
         }
     }
 
@@ -102,6 +119,8 @@ impl ImageSource for AnySource {
             AnySource::Registry(s) => s.repository_tags().await,
             AnySource::Dir(s) => s.repository_tags().await,
             AnySource::Oci(s) => s.repository_tags().await,
+            AnySource::OciArchive(s) => s.repository_tags().await,
+            AnySource::DockerArchive(s) => s.repository_tags().await,
         }
     }
 }
@@ -111,6 +130,8 @@ pub enum AnyDestination {
     Registry(RegistryDestination<ReqwestTransport>),
     Dir(DirDestination),
     Oci(OciDestination),
+    OciArchive(OciArchiveDestination),
+    DockerArchive(DockerArchiveDestination),
 }
 
 /// Opens (and for layouts, prepares) the destination an image name points at.
@@ -128,8 +149,13 @@ pub async fn open_destination(name: &ImageName, options: &ImageOptions) -> Resul
         }
         ImageName::Dir { path } => Ok(AnyDestination::Dir(DirDestination::create(Path::new(path)).await?)),
         ImageName::Oci { path, image } => Ok(AnyDestination::Oci(OciDestination::create(Path::new(path), image.as_deref()).await?)),
-        other => Err(Error::Unsupported(format!("writing to the {} transport is not supported yet", other.transport()))),
-    }
+        ImageName::OciArchive { path, image } => {
+            Ok(AnyDestination::OciArchive(OciArchiveDestination::create(Path::new(path), image.as_deref()).await?))
+        }
+        ImageName::DockerArchive { path, image } => {
+            Ok(AnyDestination::DockerArchive(DockerArchiveDestination::create(Path::new(path), image.as_deref()).await?))
+        }
+            }
 }
 
 impl ImageDestination for AnyDestination {
@@ -138,6 +164,8 @@ impl ImageDestination for AnyDestination {
             AnyDestination::Registry(d) => d.describe(),
             AnyDestination::Dir(d) => d.describe(),
             AnyDestination::Oci(d) => d.describe(),
+            AnyDestination::OciArchive(d) => d.describe(),
+            AnyDestination::DockerArchive(d) => d.describe(),
         }
     }
 
@@ -146,6 +174,8 @@ impl ImageDestination for AnyDestination {
             AnyDestination::Registry(d) => d.supports_index(),
             AnyDestination::Dir(d) => d.supports_index(),
             AnyDestination::Oci(d) => d.supports_index(),
+            AnyDestination::OciArchive(d) => d.supports_index(),
+            AnyDestination::DockerArchive(d) => d.supports_index(),
         }
     }
 
@@ -154,6 +184,8 @@ impl ImageDestination for AnyDestination {
             AnyDestination::Registry(d) => d.required_kinds(),
             AnyDestination::Dir(d) => d.required_kinds(),
             AnyDestination::Oci(d) => d.required_kinds(),
+            AnyDestination::OciArchive(d) => d.required_kinds(),
+            AnyDestination::DockerArchive(d) => d.required_kinds(),
         }
     }
 
@@ -162,6 +194,8 @@ impl ImageDestination for AnyDestination {
             AnyDestination::Registry(d) => d.has_blob(blob).await,
             AnyDestination::Dir(d) => d.has_blob(blob).await,
             AnyDestination::Oci(d) => d.has_blob(blob).await,
+            AnyDestination::OciArchive(d) => d.has_blob(blob).await,
+            AnyDestination::DockerArchive(d) => d.has_blob(blob).await,
         }
     }
 
@@ -170,6 +204,8 @@ impl ImageDestination for AnyDestination {
             AnyDestination::Registry(d) => d.try_mount(blob, origin).await,
             AnyDestination::Dir(d) => d.try_mount(blob, origin).await,
             AnyDestination::Oci(d) => d.try_mount(blob, origin).await,
+            AnyDestination::OciArchive(d) => d.try_mount(blob, origin).await,
+            AnyDestination::DockerArchive(d) => d.try_mount(blob, origin).await,
         }
     }
 
@@ -178,6 +214,8 @@ impl ImageDestination for AnyDestination {
             AnyDestination::Registry(d) => d.put_blob(blob, stream).await,
             AnyDestination::Dir(d) => d.put_blob(blob, stream).await,
             AnyDestination::Oci(d) => d.put_blob(blob, stream).await,
+            AnyDestination::OciArchive(d) => d.put_blob(blob, stream).await,
+            AnyDestination::DockerArchive(d) => d.put_blob(blob, stream).await,
         }
     }
 
@@ -194,6 +232,8 @@ impl ImageDestination for AnyDestination {
             AnyDestination::Registry(d) => d.put_instance_manifest(raw, media_type, digest).await,
             AnyDestination::Dir(d) => d.put_instance_manifest(raw, media_type, digest).await,
             AnyDestination::Oci(d) => d.put_instance_manifest(raw, media_type, digest).await,
+            AnyDestination::OciArchive(d) => d.put_instance_manifest(raw, media_type, digest).await,
+            AnyDestination::DockerArchive(d) => d.put_instance_manifest(raw, media_type, digest).await,
         }
     }
 
@@ -202,6 +242,8 @@ impl ImageDestination for AnyDestination {
             AnyDestination::Registry(d) => d.commit(raw, media_type, digest).await,
             AnyDestination::Dir(d) => d.commit(raw, media_type, digest).await,
             AnyDestination::Oci(d) => d.commit(raw, media_type, digest).await,
+            AnyDestination::OciArchive(d) => d.commit(raw, media_type, digest).await,
+            AnyDestination::DockerArchive(d) => d.commit(raw, media_type, digest).await,
         }
     }
 }

@@ -1,7 +1,10 @@
-//! On-disk image layouts: `dir:` and `oci:` (read side).
+//! On-disk image layouts: `dir:`, `oci:`, and the `oci-archive:` / `docker-archive:` tarballs.
 
 pub mod dir;
+pub mod docker_archive;
 pub mod oci;
+pub mod oci_archive;
+pub mod tarball;
 pub mod write;
 
 use std::path::Path;

@@ -19,7 +19,7 @@ const WRITE_BUFFER: usize = 128 * 1024;
 /// Prefix of temporary files; readers ignore such names.
 pub const TEMP_PREFIX: &str = ".skopos-tmp-";
 
-fn temp_path_for(target: &Path) -> PathBuf {
+pub(crate) fn temp_path_for(target: &Path) -> PathBuf {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
     let name = target.file_name().and_then(|n| n.to_str()).unwrap_or("file");
@@ -27,9 +27,9 @@ fn temp_path_for(target: &Path) -> PathBuf {
 }
 
 /// Removes a temporary file when dropped unless it was kept (renamed into place).
-struct TempGuard {
-    path: PathBuf,
-    armed: bool,
+pub(crate) struct TempGuard {
+    pub(crate) path: PathBuf,
+    pub(crate) armed: bool,
 }
 
 impl Drop for TempGuard {
