@@ -1,4 +1,5 @@
-//! Turning a command's image name and flags into an [`ImageSource`] to read from.
+//! Turning a command's image name and flags into the [`ImageSource`] to read from or the
+//! [`ImageDestination`] to write to, whatever the transport.
 
 use std::path::Path;
 
@@ -73,55 +74,38 @@ pub async fn open_source(name: &ImageName, options: &ImageOptions) -> Result<Any
             }
 }
 
+/// Runs `$body` with `$s` bound to whichever source an [`AnySource`] holds.
+macro_rules! each_source {
+    ($value:expr, $s:ident => $body:expr) => {
+        match $value {
+            AnySource::Registry($s) => $body,
+            AnySource::Dir($s) => $body,
+            AnySource::Oci($s) => $body,
+            AnySource::OciArchive($s) => $body,
+            AnySource::DockerArchive($s) => $body,
+        }
+    };
+}
+
 impl ImageSource for AnySource {
     async fn manifest(&self, instance: Option<&Digest>) -> Result<FetchedManifest> {
-        match self {
-            AnySource::Registry(s) => s.manifest(instance).await,
-            AnySource::Dir(s) => s.manifest(instance).await,
-            AnySource::Oci(s) => s.manifest(instance).await,
-            AnySource::OciArchive(s) => s.manifest(instance).await,
-            AnySource::DockerArchive(s) => s.manifest(instance).await,
-        }
+        each_source!(self, s => s.manifest(instance).await)
     }
 
     async fn blob(&self, digest: &Digest, size: Option<u64>) -> Result<ByteStream> {
-        match self {
-            AnySource::Registry(s) => s.blob(digest, size).await,
-            AnySource::Dir(s) => s.blob(digest, size).await,
-            AnySource::Oci(s) => s.blob(digest, size).await,
-            AnySource::OciArchive(s) => s.blob(digest, size).await,
-            AnySource::DockerArchive(s) => s.blob(digest, size).await,
-        }
+        each_source!(self, s => s.blob(digest, size).await)
     }
 
     fn docker_name(&self) -> Option<String> {
-        match self {
-            AnySource::Registry(s) => s.docker_name(),
-            AnySource::Dir(s) => s.docker_name(),
-            AnySource::Oci(s) => s.docker_name(),
-            AnySource::OciArchive(s) => s.docker_name(),
-            AnySource::DockerArchive(s) => s.docker_name(),
-        }
+        each_source!(self, s => s.docker_name())
     }
 
     fn mount_origin(&self) -> Option<MountOrigin> {
-        match self {
-            AnySource::Registry(s) => s.mount_origin(),
-            AnySource::Dir(s) => s.mount_origin(),
-            AnySource::Oci(s) => s.mount_origin(),
-            AnySource::OciArchive(s) => s.mount_origin(),
-            AnySource::DockerArchive(s) => s.mount_origin(),
-        }
+        each_source!(self, s => s.mount_origin())
     }
 
     async fn repository_tags(&self) -> Result<Option<Vec<String>>> {
-        match self {
-            AnySource::Registry(s) => s.repository_tags().await,
-            AnySource::Dir(s) => s.repository_tags().await,
-            AnySource::Oci(s) => s.repository_tags().await,
-            AnySource::OciArchive(s) => s.repository_tags().await,
-            AnySource::DockerArchive(s) => s.repository_tags().await,
-        }
+        each_source!(self, s => s.repository_tags().await)
     }
 }
 
@@ -158,92 +142,53 @@ pub async fn open_destination(name: &ImageName, options: &ImageOptions) -> Resul
             }
 }
 
+/// Runs `$body` with `$d` bound to whichever destination an [`AnyDestination`] holds.
+macro_rules! each_destination {
+    ($value:expr, $d:ident => $body:expr) => {
+        match $value {
+            AnyDestination::Registry($d) => $body,
+            AnyDestination::Dir($d) => $body,
+            AnyDestination::Oci($d) => $body,
+            AnyDestination::OciArchive($d) => $body,
+            AnyDestination::DockerArchive($d) => $body,
+        }
+    };
+}
+
 impl ImageDestination for AnyDestination {
     fn describe(&self) -> String {
-        match self {
-            AnyDestination::Registry(d) => d.describe(),
-            AnyDestination::Dir(d) => d.describe(),
-            AnyDestination::Oci(d) => d.describe(),
-            AnyDestination::OciArchive(d) => d.describe(),
-            AnyDestination::DockerArchive(d) => d.describe(),
-        }
+        each_destination!(self, d => d.describe())
     }
 
     fn supports_index(&self) -> bool {
-        match self {
-            AnyDestination::Registry(d) => d.supports_index(),
-            AnyDestination::Dir(d) => d.supports_index(),
-            AnyDestination::Oci(d) => d.supports_index(),
-            AnyDestination::OciArchive(d) => d.supports_index(),
-            AnyDestination::DockerArchive(d) => d.supports_index(),
-        }
+        each_destination!(self, d => d.supports_index())
     }
 
     fn required_kinds(&self) -> Option<&'static [ManifestKind]> {
-        match self {
-            AnyDestination::Registry(d) => d.required_kinds(),
-            AnyDestination::Dir(d) => d.required_kinds(),
-            AnyDestination::Oci(d) => d.required_kinds(),
-            AnyDestination::OciArchive(d) => d.required_kinds(),
-            AnyDestination::DockerArchive(d) => d.required_kinds(),
-        }
+        each_destination!(self, d => d.required_kinds())
     }
 
     async fn has_blob(&self, blob: &BlobInfo) -> Result<bool> {
-        match self {
-            AnyDestination::Registry(d) => d.has_blob(blob).await,
-            AnyDestination::Dir(d) => d.has_blob(blob).await,
-            AnyDestination::Oci(d) => d.has_blob(blob).await,
-            AnyDestination::OciArchive(d) => d.has_blob(blob).await,
-            AnyDestination::DockerArchive(d) => d.has_blob(blob).await,
-        }
+        each_destination!(self, d => d.has_blob(blob).await)
     }
 
     async fn try_mount(&self, blob: &BlobInfo, origin: &MountOrigin) -> Result<bool> {
-        match self {
-            AnyDestination::Registry(d) => d.try_mount(blob, origin).await,
-            AnyDestination::Dir(d) => d.try_mount(blob, origin).await,
-            AnyDestination::Oci(d) => d.try_mount(blob, origin).await,
-            AnyDestination::OciArchive(d) => d.try_mount(blob, origin).await,
-            AnyDestination::DockerArchive(d) => d.try_mount(blob, origin).await,
-        }
+        each_destination!(self, d => d.try_mount(blob, origin).await)
     }
 
     async fn put_blob(&self, blob: &BlobInfo, stream: ByteStream) -> Result<()> {
-        match self {
-            AnyDestination::Registry(d) => d.put_blob(blob, stream).await,
-            AnyDestination::Dir(d) => d.put_blob(blob, stream).await,
-            AnyDestination::Oci(d) => d.put_blob(blob, stream).await,
-            AnyDestination::OciArchive(d) => d.put_blob(blob, stream).await,
-            AnyDestination::DockerArchive(d) => d.put_blob(blob, stream).await,
-        }
+        each_destination!(self, d => d.put_blob(blob, stream).await)
     }
 
     async fn put_new_blob(&self, stream: ByteStream, media_type: &str) -> Result<BlobInfo> {
-        match self {
-            AnyDestination::Registry(d) => d.put_new_blob(stream, media_type).await,
-            AnyDestination::Dir(d) => d.put_new_blob(stream, media_type).await,
-            AnyDestination::Oci(d) => d.put_new_blob(stream, media_type).await,
-        }
+        each_destination!(self, d => d.put_new_blob(stream, media_type).await)
     }
 
     async fn put_instance_manifest(&self, raw: &[u8], media_type: &str, digest: &Digest) -> Result<()> {
-        match self {
-            AnyDestination::Registry(d) => d.put_instance_manifest(raw, media_type, digest).await,
-            AnyDestination::Dir(d) => d.put_instance_manifest(raw, media_type, digest).await,
-            AnyDestination::Oci(d) => d.put_instance_manifest(raw, media_type, digest).await,
-            AnyDestination::OciArchive(d) => d.put_instance_manifest(raw, media_type, digest).await,
-            AnyDestination::DockerArchive(d) => d.put_instance_manifest(raw, media_type, digest).await,
-        }
+        each_destination!(self, d => d.put_instance_manifest(raw, media_type, digest).await)
     }
 
     async fn commit(&self, raw: &[u8], media_type: &str, digest: &Digest) -> Result<()> {
-        match self {
-            AnyDestination::Registry(d) => d.commit(raw, media_type, digest).await,
-            AnyDestination::Dir(d) => d.commit(raw, media_type, digest).await,
-            AnyDestination::Oci(d) => d.commit(raw, media_type, digest).await,
-            AnyDestination::OciArchive(d) => d.commit(raw, media_type, digest).await,
-            AnyDestination::DockerArchive(d) => d.commit(raw, media_type, digest).await,
-        }
+        each_destination!(self, d => d.commit(raw, media_type, digest).await)
     }
 }

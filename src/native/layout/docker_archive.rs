@@ -256,6 +256,30 @@ pub struct DockerArchiveDestination {
 }
 
 impl DockerArchiveDestination {
+    /// Keeps a received layer file for the archive, decompressing gzip (the archive holds
+    /// uncompressed layers named by their DiffID).
+    async fn store(&self, raw: PathBuf, digest: Digest, size: u64) -> Result<()> {
+        let work = self.work.path().to_path_buf();
+        let key = digest.clone();
+        let stored = blocking(move || {
+            let file = std::fs::File::open(&raw).map_err(|e| Error::io(format!("opening {}", raw.display()), e))?;
+            let magic = magic_of(file).map_err(|e| Error::io(format!("reading {}", raw.display()), e))?;
+            if is_zstd(&magic) {
+                return Err(Error::Unsupported(format!("layer {digest} is zstd-compressed, which a docker-archive cannot store")));
+            }
+            if !is_gzip(&magic) {
+                return Ok(Stored { path: raw, digest, size });
+            }
+            let out = work.join(format!("layer-{}", digest.hex()));
+            let (diff_id, size) = decompress(&raw, &out)?;
+            let _ = std::fs::remove_file(&raw);
+            Ok(Stored { path: out, digest: diff_id, size })
+        })
+        .await?;
+        self.stored.lock().unwrap_or_else(|p| p.into_inner()).insert(key, stored);
+        Ok(())
+    }
+
     /// Prepares a work directory beside `path`; `image` (`NAME[:TAG]`) goes into `RepoTags`.
     pub async fn create(path: &Path, image: Option<&str>) -> Result<Self> {
         let tag = image.map(tagged_reference).transpose()?;
@@ -460,25 +484,15 @@ impl ImageDestination for DockerArchiveDestination {
     async fn put_blob(&self, blob: &BlobInfo, stream: ByteStream) -> Result<()> {
         let raw = self.work.path().join(format!("blob-{}-{}", blob.digest.algorithm().name(), blob.digest.hex()));
         let size = super::write::stream_atomic(&raw, stream, blob.size).await?;
+        self.store(raw, blob.digest.clone(), size).await
+    }
+
+    async fn put_new_blob(&self, stream: ByteStream, media_type: &str) -> Result<BlobInfo> {
         let work = self.work.path().to_path_buf();
-        let digest = blob.digest.clone();
-        let stored = blocking(move || {
-            let file = std::fs::File::open(&raw).map_err(|e| Error::io(format!("opening {}", raw.display()), e))?;
-            let magic = magic_of(file).map_err(|e| Error::io(format!("reading {}", raw.display()), e))?;
-            if is_zstd(&magic) {
-                return Err(Error::Unsupported(format!("layer {digest} is zstd-compressed, which a docker-archive cannot store")));
-            }
-            if !is_gzip(&magic) {
-                return Ok(Stored { path: raw, digest, size });
-            }
-            let out = work.join(format!("layer-{}", digest.hex()));
-            let (diff_id, size) = decompress(&raw, &out)?;
-            let _ = std::fs::remove_file(&raw);
-            Ok(Stored { path: out, digest: diff_id, size })
-        })
-        .await?;
-        self.stored.lock().unwrap_or_else(|p| p.into_inner()).insert(blob.digest.clone(), stored);
-        Ok(())
+        let (digest, size) = super::write::stream_content_addressed(&work, |d| work.join(format!("blob-sha256-{}", d.hex())), stream).await?;
+        let raw = self.work.path().join(format!("blob-sha256-{}", digest.hex()));
+        self.store(raw, digest.clone(), size).await?;
+        Ok(BlobInfo { digest, size: Some(size), media_type: media_type.to_string() })
     }
 
     async fn put_instance_manifest(&self, _raw: &[u8], _media_type: &str, _digest: &Digest) -> Result<()> {

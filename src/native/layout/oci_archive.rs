@@ -122,6 +122,10 @@ impl ImageDestination for OciArchiveDestination {
         self.inner.put_blob(blob, stream).await
     }
 
+    async fn put_new_blob(&self, stream: ByteStream, media_type: &str) -> Result<BlobInfo> {
+        self.inner.put_new_blob(stream, media_type).await
+    }
+
     async fn put_instance_manifest(&self, raw: &[u8], media_type: &str, digest: &Digest) -> Result<()> {
         self.inner.put_instance_manifest(raw, media_type, digest).await
     }
