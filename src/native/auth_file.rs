@@ -443,6 +443,37 @@ mod tests {
     }
 
     #[test]
+    fn writing_keeps_other_keys_and_reads_back() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(dir.path(), r#"{"auths": {"https://reg.example/v1/": {"auth": "eDp5"}, "keep.example": {"auth": "eDp5"}}, "psFormat": "x"}"#);
+        store_credentials(&path, "new.example:5000/ns", "u", "p:w").unwrap();
+        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        assert_eq!(v["psFormat"], "x");
+        assert_eq!(v["auths"]["keep.example"]["auth"], "eDp5");
+        assert_eq!(lookup(Some(&path), "new.example:5000", "ns/app").unwrap(), Some(Credentials::Basic { username: "u".into(), password: "p:w".into() }));
+        assert_eq!(lookup_key(Some(&path), "new.example:5000/ns").unwrap().is_some(), true);
+        // A legacy URL key is removed by its host name.
+        assert_eq!(remove_credentials(&path, "reg.example").unwrap(), Removed::Removed);
+        assert_eq!(remove_credentials(&path, "reg.example").unwrap(), Removed::NotLoggedIn);
+        remove_all_credentials(&path).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        assert_eq!(v, serde_json::json!({"auths": {}, "psFormat": "x"}));
+        // Directories are created; a missing file is not created by --all.
+        let nested = dir.path().join("a/b/auth.json");
+        store_credentials(&nested, "r", "u", "p").unwrap();
+        assert!(nested.exists());
+        let absent = dir.path().join("absent.json");
+        remove_all_credentials(&absent).unwrap();
+        assert!(!absent.exists());
+        // Something that is not an object is refused and left alone.
+        let bad = write(dir.path(), "[1]");
+        assert!(store_credentials(&bad, "r", "u", "p").is_err());
+        assert_eq!(std::fs::read_to_string(&bad).unwrap(), "[1]");
+    }
+
+    #[test]
     fn bad_files_are_named() {
         let dir = tempfile::tempdir().unwrap();
         let path = write(dir.path(), "{not json");
