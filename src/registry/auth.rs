@@ -71,6 +71,21 @@ pub async fn fetch_token<T: Transport>(
     scopes: &[String],
     credentials: Option<&Credentials>,
 ) -> Result<Token> {
+    let realm = challenge.param("realm").unwrap_or_default().to_string();
+    match try_fetch_token(transport, challenge, scopes, credentials).await? {
+        Ok(token) => Ok(token),
+        Err(status) => Err(Error::Auth(format!("the token service at {realm} refused the credentials (HTTP {status})"))),
+    }
+}
+
+/// Like [`fetch_token`], but a refusal of the credentials (HTTP 401 or 403 from the realm) comes
+/// back as `Ok(Err(status))`, apart from every other failure.
+pub async fn try_fetch_token<T: Transport>(
+    transport: &T,
+    challenge: &Challenge,
+    scopes: &[String],
+    credentials: Option<&Credentials>,
+) -> Result<std::result::Result<Token, u16>> {
     let realm = challenge.param("realm").ok_or_else(|| Error::Auth("bearer challenge has no realm".into()))?;
     if url::origin(realm).is_none() || !(realm.starts_with("https://") || realm.starts_with("http://")) {
         return Err(Error::Auth(format!("token realm {realm:?} is not an http(s) URL")));
@@ -113,8 +128,8 @@ pub async fn fetch_token<T: Transport>(
     let status = response.status;
     let body = response.bytes_limited(TOKEN_RESPONSE_LIMIT, realm).await?;
     match status {
-        200 => parse_token_response(&body, realm),
-        401 | 403 => Err(Error::Auth(format!("the token service at {realm} refused the credentials (HTTP {status})"))),
+        200 => parse_token_response(&body, realm).map(Ok),
+        401 | 403 => Ok(Err(status)),
         _ => Err(Error::Auth(format!("the token service at {realm} answered HTTP {status}"))),
     }
 }

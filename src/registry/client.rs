@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use super::auth::{fetch_token, Credentials, Token};
+use super::auth::{fetch_token, try_fetch_token, Credentials, Token};
 use super::challenge::Challenge;
 use super::{errors, url};
 use crate::error::{Error, Result};
@@ -119,6 +119,36 @@ impl<T: Transport> RegistryClient<T> {
         }
         let e = last_error.expect("at least one candidate");
         Err(Error::Network(format!("pinging container registry {}: {e}", self.registry)))
+    }
+
+    /// Checks this client's credentials against the registry's `/v2/` as a login does: Basic
+    /// credentials directly, or through a token fetched with no scope for a bearer challenge.
+    ///
+    /// `Ok(false)` means the registry (or its token service) refused them. A registry that
+    /// answers `/v2/` without asking for credentials accepts any.
+    pub async fn check_credentials(&self) -> Result<bool> {
+        let base = self.ping().await?;
+        let Some(challenge) = self.lock().challenge.clone() else { return Ok(true) };
+        let credentials = self.options.credentials.as_ref();
+        let authorization = match challenge.scheme.as_str() {
+            "basic" => credentials.and_then(Credentials::basic_header),
+            "bearer" => match try_fetch_token(&self.transport, &challenge, &[], credentials).await? {
+                Ok(token) => Some(format!("Bearer {}", token.value)),
+                Err(_) => return Ok(false),
+            },
+            _ => None,
+        };
+        let url = format!("{base}/v2/");
+        let mut request = Request::new(Method::Get, &url);
+        if let Some(value) = authorization {
+            request.headers.set("Authorization", value);
+        }
+        let response = self.transport.send(request).await?;
+        match response.status {
+            200..=299 => Ok(true),
+            401 | 403 => Ok(false),
+            _ => self.expect_success(response, &url).await.map(|_| true),
+        }
     }
 
     /// The `Authorization` value to send for `scope` (space-separated scopes share one token),

@@ -6,9 +6,12 @@
 
 pub mod connect;
 pub mod copy;
+pub mod delete;
 pub mod endpoint_options;
 pub mod inspect;
 pub mod list_tags;
+pub mod login;
+pub mod logout;
 pub mod manifest_digest;
 pub mod options;
 pub mod progress;
@@ -37,10 +40,16 @@ pub struct Cli {
 pub enum Command {
     /// Copy an IMAGE-NAME from one location to another
     Copy(copy::CopyArgs),
+    /// Delete image IMAGE-NAME
+    Delete(delete::DeleteArgs),
     /// Inspect image IMAGE-NAME
     Inspect(inspect::InspectArgs),
     /// List tags in the transport/repository specified by the SOURCE-IMAGE
     ListTags(list_tags::ListTagsArgs),
+    /// Login to a container registry
+    Login(login::LoginArgs),
+    /// Logout of a container registry
+    Logout(logout::LogoutArgs),
     /// Compute a manifest digest of a file
     ManifestDigest(manifest_digest::ManifestDigestArgs),
 }
@@ -98,8 +107,11 @@ async fn run(cli: &Cli) -> Result<Vec<u8>> {
     let work = async {
         match &cli.command {
             Command::Copy(args) => copy::run(args, &cli.global).await,
+            Command::Delete(args) => delete::run(args).await,
             Command::Inspect(args) => inspect::run(args, &cli.global).await,
             Command::ListTags(args) => list_tags::run(args).await,
+            Command::Login(args) => login::run(args, &cli.global).await,
+            Command::Logout(args) => logout::run(args).await,
             Command::ManifestDigest(args) => manifest_digest::run(args).await,
         }
     };
