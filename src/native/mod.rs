@@ -3,4 +3,5 @@
 pub mod auth_file;
 pub mod cli;
 pub mod layout;
+pub mod sync_config;
 pub mod transport;

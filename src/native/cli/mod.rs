@@ -13,6 +13,7 @@ pub mod manifest_digest;
 pub mod options;
 pub mod progress;
 pub mod retry;
+pub mod sync;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -43,6 +44,8 @@ pub enum Command {
     ListTags(list_tags::ListTagsArgs),
     /// Compute a manifest digest of a file
     ManifestDigest(manifest_digest::ManifestDigestArgs),
+    /// Synchronize one or more images from one location to another
+    Sync(sync::SyncArgs),
 }
 
 /// Exit status for "no such image, tag or repository", as skopeo.
@@ -89,6 +92,7 @@ async fn run(cli: &Cli) -> Result<Vec<u8>> {
             Command::Inspect(args) => inspect::run(args, &cli.global).await,
             Command::ListTags(args) => list_tags::run(args).await,
             Command::ManifestDigest(args) => manifest_digest::run(args).await,
+            Command::Sync(args) => sync::run(args, &cli.global).await,
         }
     };
     match cli.global.command_timeout.filter(|t| !t.is_zero()) {
