@@ -17,9 +17,12 @@
 //! - A `dir:` destination that already holds an image is updated in place (blobs it has are
 //!   kept and verified, `manifest.json` is replaced atomically) where skopeo refuses.
 //! - Several images are copied at once (`--parallel-images`, default 4), each with its own blob
-//!   parallelism. Destination names are all checked before anything is copied.
+//!   parallelism. Destination names are all checked before anything is copied. Images of one
+//!   repository often share blobs: one blob is uploaded to one destination repository by one
+//!   copy at a time (the others then find it there), because distribution can lose a blob when
+//!   two uploads of it finish at once ("blob unknown to registry" on the manifest).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -35,7 +38,9 @@ use crate::copy::{copy_image, CopyOptions, MultiArch, Progress, TargetFormat};
 use crate::digest::Digest;
 use crate::error::{Error, Result};
 use crate::image::name::ImageName;
-use crate::image::ImageSource;
+use crate::http::ByteStream;
+use crate::image::{BlobInfo, ImageDestination, ImageSource, MountOrigin};
+use crate::manifest::ManifestKind;
 use crate::native::sync_config::{self, RegistryConfig, TagFilter};
 use crate::reference::Reference;
 
@@ -167,11 +172,13 @@ pub async fn run(args: &SyncArgs, global: &GlobalOptions) -> Result<Vec<u8>> {
         std::fs::write(path, b"").map_err(|e| Error::io(format!("Error creating digest file {}", path.display()), e))?;
     }
     let progress = reporter(args.quiet);
+    let locks = BlobLocks::default();
+    let locks = &locks;
     let mut results = stream::iter(jobs.iter().enumerate().map(|(index, job)| {
         let (log, options, progress, destination_options) = (&log, &options, &progress, &destination_options);
         async move {
             log.info(&format!("Copying image ref {}/{}", job.number, job.count), &[("from", &job.source.display), ("to", &job.to)]);
-            let result = args.retry.run(|| copy_one(job, destination_options, options, progress)).await;
+            let result = args.retry.run(|| copy_one(job, destination_options, options, progress, locks)).await;
             (index, result)
         }
     }))
@@ -217,7 +224,13 @@ pub async fn run(args: &SyncArgs, global: &GlobalOptions) -> Result<Vec<u8>> {
 }
 
 /// Copies one image, unless a registry destination already has the manifest it would write.
-async fn copy_one(job: &Job<'_>, destination_options: &ImageOptions, options: &CopyOptions, progress: &Arc<dyn Progress>) -> Result<Done> {
+async fn copy_one(
+    job: &Job<'_>,
+    destination_options: &ImageOptions,
+    options: &CopyOptions,
+    progress: &Arc<dyn Progress>,
+    locks: &BlobLocks,
+) -> Result<Done> {
     let source = open_source(&job.source.name, &job.group.options).await?;
     let destination = open_destination(&job.destination, destination_options).await?;
     if let (AnyDestination::Registry(registry), ImageName::Docker { reference, .. }) = (&destination, &job.destination) {
@@ -235,8 +248,71 @@ async fn copy_one(job: &Job<'_>, destination_options: &ImageOptions, options: &C
             }
         }
     }
+    let scope = match &job.destination {
+        ImageName::Docker { reference, .. } => reference.name(),
+        other => format!("{other:?}"),
+    };
+    let destination = OneUploadPerBlob { inner: &destination, scope, locks };
     let report = copy_image(&source, &destination, options, progress).await?;
     Ok(Done::Copied(report.digest))
+}
+
+/// One lock per (destination repository, blob digest), shared by the copies of a sync.
+#[derive(Default)]
+struct BlobLocks(std::sync::Mutex<HashMap<String, Arc<futures_util::lock::Mutex<()>>>>);
+
+impl BlobLocks {
+    fn get(&self, key: String) -> Arc<futures_util::lock::Mutex<()>> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).entry(key).or_default().clone()
+    }
+}
+
+/// A destination whose blob uploads go one at a time per blob: a copy that waited for another
+/// one's upload of the same blob looks again and sends nothing if it is there now.
+struct OneUploadPerBlob<'a> {
+    inner: &'a AnyDestination,
+    /// The destination repository (or directory).
+    scope: String,
+    locks: &'a BlobLocks,
+}
+
+impl ImageDestination for OneUploadPerBlob<'_> {
+    fn describe(&self) -> String {
+        self.inner.describe()
+    }
+
+    fn supports_index(&self) -> bool {
+        self.inner.supports_index()
+    }
+
+    fn required_kinds(&self) -> Option<&'static [ManifestKind]> {
+        self.inner.required_kinds()
+    }
+
+    async fn has_blob(&self, blob: &BlobInfo) -> Result<bool> {
+        self.inner.has_blob(blob).await
+    }
+
+    async fn try_mount(&self, blob: &BlobInfo, origin: &MountOrigin) -> Result<bool> {
+        self.inner.try_mount(blob, origin).await
+    }
+
+    async fn put_blob(&self, blob: &BlobInfo, stream: ByteStream) -> Result<()> {
+        let lock = self.locks.get(format!("{} {}", self.scope, blob.digest));
+        let _one_at_a_time = lock.lock().await;
+        if self.inner.has_blob(blob).await.unwrap_or(false) {
+            return Ok(());
+        }
+        self.inner.put_blob(blob, stream).await
+    }
+
+    async fn put_instance_manifest(&self, raw: &[u8], media_type: &str, digest: &Digest) -> Result<()> {
+        self.inner.put_instance_manifest(raw, media_type, digest).await
+    }
+
+    async fn commit(&self, raw: &[u8], media_type: &str, digest: &Digest) -> Result<()> {
+        self.inner.commit(raw, media_type, digest).await
+    }
 }
 
 /// The destination image for a source suffix, and its name as skopeo logs it.
