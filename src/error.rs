@@ -178,6 +178,10 @@ pub enum Error {
     /// A `--format` Go template that cannot be parsed or executed, with Go's message.
     #[error("{0}")]
     Template(String),
+
+    /// `sync` stopped, or finished with images that failed (each reported on its own line).
+    #[error("{0}")]
+    Sync(String),
 }
 
 fn render_registry_error(status: u16, code: &RegistryErrorCode, message: &str, url: &str) -> String {
@@ -254,6 +258,7 @@ impl Error {
             Error::Unsupported(_) => "UNSUPPORTED",
             Error::Cancelled(_) => "CANCELLED",
             Error::Template(_) => "INVALID_FORMAT",
+            Error::Sync(_) => "SYNC_FAILED",
         }
     }
 }

@@ -4,4 +4,5 @@ pub mod auth_file;
 pub mod cli;
 pub mod codec;
 pub mod layout;
+pub mod sync_config;
 pub mod transport;

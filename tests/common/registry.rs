@@ -130,6 +130,11 @@ impl Registry {
         format!("127.0.0.1:{}", self.port)
     }
 
+    /// The registry's storage root (`rootdirectory`), to watch what a command wrote.
+    pub fn storage_dir(&self) -> PathBuf {
+        self._dir.path().join("data")
+    }
+
     /// `http://127.0.0.1:PORT`
     pub fn base_url(&self) -> String {
         format!("http://{}", self.host())

@@ -16,6 +16,7 @@ pub mod manifest_digest;
 pub mod options;
 pub mod progress;
 pub mod retry;
+pub mod sync;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -52,6 +53,8 @@ pub enum Command {
     Logout(logout::LogoutArgs),
     /// Compute a manifest digest of a file
     ManifestDigest(manifest_digest::ManifestDigestArgs),
+    /// Synchronize one or more images from one location to another
+    Sync(sync::SyncArgs),
 }
 
 /// Exit status for "no such image, tag or repository", as skopeo.
@@ -113,6 +116,7 @@ async fn run(cli: &Cli) -> Result<Vec<u8>> {
             Command::Login(args) => login::run(args, &cli.global).await,
             Command::Logout(args) => logout::run(args).await,
             Command::ManifestDigest(args) => manifest_digest::run(args).await,
+            Command::Sync(args) => sync::run(args, &cli.global).await,
         }
     };
     let work = async {
