@@ -98,7 +98,7 @@ pub fn main() -> ExitCode {
 /// a small pool so that hashing and writing several blobs use every core.
 fn runtime_for(command: &Command) -> std::io::Result<tokio::runtime::Runtime> {
     match command {
-        Command::Copy(_) => {
+        Command::Copy(_) | Command::Sync(_) => {
             let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).clamp(2, 8);
             tokio::runtime::Builder::new_multi_thread().worker_threads(workers).enable_all().build()
         }
