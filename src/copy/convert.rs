@@ -165,7 +165,8 @@ fn oci_layer_to_docker(media_type: &str) -> Result<&'static str> {
     })
 }
 
-fn docker_layer_to_oci(media_type: &str) -> Result<&'static str> {
+/// The OCI media type of a (Docker or OCI) layer media type.
+pub(crate) fn docker_layer_to_oci(media_type: &str) -> Result<&'static str> {
     Ok(match media_type {
         "application/vnd.docker.image.rootfs.diff.tar.gzip" | "application/vnd.oci.image.layer.v1.tar+gzip" => "application/vnd.oci.image.layer.v1.tar+gzip",
         "application/vnd.docker.image.rootfs.diff.tar" | "application/vnd.oci.image.layer.v1.tar" => "application/vnd.oci.image.layer.v1.tar",

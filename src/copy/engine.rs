@@ -12,7 +12,7 @@ use bytes::Bytes;
 use futures_util::{stream, StreamExt, TryStreamExt};
 
 use super::compression::{self, Codec, Compression, LayerEdit};
-use super::convert::{convert_manifest, TargetFormat};
+use super::convert::{self, convert_manifest, TargetFormat};
 use super::progress::{BlobOutcome, Progress};
 use crate::digest::Digest;
 use crate::error::{Error, Result};
@@ -171,7 +171,15 @@ async fn copy_single<S: ImageSource, D: ImageDestination>(
             });
             match change {
                 None => copy_blob(source, destination, &blob, origin.as_ref(), progress).await.map(|()| None),
-                Some((from, to, codec)) => transcode_blob(source, destination, &blob, from, to, &*codec, progress).await.map(Some),
+                Some((from, to, codec)) => {
+                    // Name the new layer in the format the manifest will end up in.
+                    let final_type = match wanted_format {
+                        Some(TargetFormat::Oci) => convert::docker_layer_to_oci(&blob.media_type)?.to_string(),
+                        _ => blob.media_type.clone(),
+                    };
+                    let media_type = compression::with_compression(&final_type, to)?;
+                    transcode_blob(source, destination, &blob, &media_type, from, to, &*codec, progress).await.map(Some)
+                }
             }
         }
     });
@@ -208,20 +216,20 @@ async fn copy_single<S: ImageSource, D: ImageDestination>(
 }
 
 /// Copies a layer whose compression changes: source bytes (verified), re-encoded, stored under
-/// the digest of the new bytes. Returns the layer's old digest and its new description.
+/// the digest of the new bytes with `media_type`. Returns the layer's old digest and its new description.
 async fn transcode_blob<S: ImageSource, D: ImageDestination>(
     source: &S,
     destination: &D,
     blob: &BlobInfo,
+    media_type: &str,
     from: Compression,
     to: Compression,
     codec: &dyn Codec,
     progress: &Arc<dyn Progress>,
 ) -> Result<(Digest, BlobInfo)> {
-    let media_type = compression::with_compression(&blob.media_type, to)?;
     progress.blob_started(blob);
     let body = counting(source.blob(&blob.digest, blob.size).await?, blob.clone(), progress.clone());
-    let stored = destination.put_new_blob(codec.transcode(body, from, to)?, &media_type).await?;
+    let stored = destination.put_new_blob(codec.transcode(body, from, to)?, media_type).await?;
     progress.blob_finished(blob, BlobOutcome::Copied);
     Ok((blob.digest.clone(), stored))
 }
