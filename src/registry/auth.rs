@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::http::{Method, Request, RequestBody, Transport};
 
 /// How to authenticate to a registry.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub enum Credentials {
     /// A user name and password (or personal access token).
     Basic { username: String, password: String },

@@ -5,7 +5,7 @@
 //! origin (and to the token realm the registry named); a redirect to any other host drops it.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use super::auth::{fetch_token, try_fetch_token, Credentials, Token};
@@ -50,17 +50,21 @@ struct State {
 }
 
 /// A client for one registry, over any [`Transport`].
+///
+/// Clones share the endpoint found by the ping and the token cache, so one client can serve
+/// many images of the same registry.
+#[derive(Clone)]
 pub struct RegistryClient<T: Transport> {
     transport: T,
     registry: String,
     options: ClientOptions,
-    state: Mutex<State>,
+    state: Arc<Mutex<State>>,
 }
 
 impl<T: Transport> RegistryClient<T> {
     /// A client for `registry` (a host such as `docker.io` or `127.0.0.1:5000`).
     pub fn new(transport: T, registry: &str, options: ClientOptions) -> Self {
-        RegistryClient { transport, registry: registry.to_string(), options, state: Mutex::new(State::default()) }
+        RegistryClient { transport, registry: registry.to_string(), options, state: Arc::new(Mutex::new(State::default())) }
     }
 
     /// The registry host this client talks to.

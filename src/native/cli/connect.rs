@@ -1,6 +1,7 @@
 //! Turning a command's image name and flags into the [`ImageSource`] to read from or the
 //! [`ImageDestination`] to write to, whatever the transport.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use super::options::ImageOptions;
@@ -13,7 +14,7 @@ use crate::native::layout::oci::{OciDestination, OciSource};
 use crate::native::layout::oci_archive::{OciArchiveDestination, OciArchiveSource};
 use crate::native::transport::{ReqwestTransport, TlsOptions};
 use crate::reference::Reference;
-use crate::registry::{ClientOptions, RegistryClient};
+use crate::registry::{ClientOptions, Credentials, RegistryClient};
 use crate::digest::Digest;
 use crate::http::ByteStream;
 use crate::image::{BlobInfo, ImageDestination, ImageSource, MountOrigin, RegistryDestination, RegistrySource};
@@ -21,15 +22,28 @@ use crate::manifest::ManifestKind;
 use crate::registry::FetchedManifest;
 
 /// A registry client for `reference`'s registry, with credentials from the flags or auth files.
+///
+/// Clients are shared within the process: every image of a `sync` (or both ends of a copy
+/// within one registry) that needs the same registry, credentials and TLS settings reuses one
+/// client, its connections, its endpoint and its tokens.
 pub fn registry_client(reference: &Reference, options: &ImageOptions) -> Result<RegistryClient<ReqwestTransport>> {
+    type Key = (String, Option<Credentials>, bool, Option<std::path::PathBuf>);
+    static CLIENTS: std::sync::OnceLock<std::sync::Mutex<HashMap<Key, RegistryClient<ReqwestTransport>>>> = std::sync::OnceLock::new();
     let credentials = match options.explicit_credentials()? {
         Some(explicit) => explicit,
         None => auth_file::lookup(options.authfile.as_deref(), reference.registry(), reference.repository())?,
     };
     let verify = options.tls_verify.unwrap_or(true);
+    let key: Key = (reference.registry().to_string(), credentials.clone(), verify, options.cert_dir.clone());
+    let clients = CLIENTS.get_or_init(Default::default);
+    if let Some(client) = clients.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
+        return Ok(client.clone());
+    }
     let tls = TlsOptions { verify, cert_dir: options.cert_dir.clone() };
     let transport = ReqwestTransport::new(reference.registry(), &tls)?;
-    Ok(RegistryClient::new(transport, reference.registry(), ClientOptions { credentials, allow_http: !verify, base_url: None }))
+    let client = RegistryClient::new(transport, reference.registry(), ClientOptions { credentials, allow_http: !verify, base_url: None });
+    clients.lock().unwrap_or_else(|p| p.into_inner()).insert(key, client.clone());
+    Ok(client)
 }
 
 /// The image a `docker://` name points at, with `latest` applied when it names no tag or digest.

@@ -8,13 +8,12 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use futures_util::StreamExt;
-use tokio::io::AsyncWriteExt;
 
 use crate::error::{Error, Result};
 use crate::http::ByteStream;
 
-/// Bytes buffered per blob being written.
-const WRITE_BUFFER: usize = 128 * 1024;
+/// Chunks queued per blob between the download and the disk writer.
+const WRITE_QUEUE: usize = 1;
 
 /// Prefix of temporary files; readers ignore such names.
 pub const TEMP_PREFIX: &str = ".skopos-tmp-";
@@ -69,20 +68,43 @@ pub async fn stream_atomic(target: &Path, body: ByteStream, expected_size: Optio
 }
 
 async fn stream_atomic_here(target: &Path, mut body: ByteStream, expected_size: Option<u64>) -> Result<u64> {
+    use std::io::Write;
     let temp = temp_path_for(target);
     let mut guard = TempGuard { path: temp.clone(), armed: true };
-    let mut file = tokio::fs::File::create(&temp).await.map_err(|e| Error::io(format!("creating {}", temp.display()), e))?;
-    // Bounded buffers keep memory flat however many blobs are in flight.
-    file.set_max_buf_size(WRITE_BUFFER);
-    let mut writer = tokio::io::BufWriter::with_capacity(WRITE_BUFFER, file);
+    let file = std::fs::File::create(&temp).map_err(|e| Error::io(format!("creating {}", temp.display()), e))?;
+    // A blocking writer thread takes chunks through a short queue: memory per blob in flight
+    // stays at a few chunks, and the async side keeps hashing while the disk writes.
+    let (sender, mut receiver) = tokio::sync::mpsc::channel::<bytes::Bytes>(WRITE_QUEUE);
+    let writer_path = temp.clone();
+    let writer = tokio::task::spawn_blocking(move || -> Result<()> {
+        let mut file = file;
+        while let Some(chunk) = receiver.blocking_recv() {
+            file.write_all(&chunk).map_err(|e| Error::io(format!("writing {}", writer_path.display()), e))?;
+        }
+        Ok(())
+    });
     let mut written: u64 = 0;
+    let mut failure = None;
     while let Some(chunk) = body.next().await {
-        let chunk = chunk?;
-        written += chunk.len() as u64;
-        writer.write_all(&chunk).await.map_err(|e| Error::io(format!("writing {}", temp.display()), e))?;
+        match chunk {
+            Ok(chunk) => {
+                written += chunk.len() as u64;
+                if sender.send(chunk).await.is_err() {
+                    break; // the writer failed; its error is reported below
+                }
+            }
+            Err(e) => {
+                failure = Some(e);
+                break;
+            }
+        }
     }
-    writer.flush().await.map_err(|e| Error::io(format!("writing {}", temp.display()), e))?;
-    drop(writer);
+    drop(sender);
+    let written_ok = writer.await.map_err(|e| Error::Cancelled(format!("writing {} was interrupted: {e}", temp.display())))?;
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    written_ok?;
     if let Some(size) = expected_size {
         if written != size {
             return Err(Error::SizeMismatch { what: format!("{}", target.display()), expected: size, actual: written });
