@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # An offline end-to-end demo: starts a local CNCF distribution registry, seeds a sample image
-# into it with skopeo (built with umoci), then inspects it with skopos.
+# into it with skopeo (built with umoci), inspects it with skopos, and copies it to an oci:
+# layout and back with skopos while skopeo checks the digests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -46,3 +47,12 @@ echo "## skopos inspect --format '{{.Digest}} {{.Labels}}'"
 echo
 echo "## the same digest, computed by skopeo"
 skopeo inspect --tls-verify=false --format '{{.Digest}}' "docker://127.0.0.1:$port/demo/hello:v1"
+
+echo
+echo "## skopos copy docker://127.0.0.1:$port/demo/hello:v1 oci:$work/copy:v1, then back to the registry"
+"$skopos" copy --src-tls-verify=false "docker://127.0.0.1:$port/demo/hello:v1" "oci:$work/copy:v1"
+"$skopos" copy --dest-tls-verify=false "oci:$work/copy:v1" "docker://127.0.0.1:$port/demo/copied:v1"
+echo "## digests as skopeo reads them: the source, the oci: layout and the copy back"
+skopeo inspect --tls-verify=false --format '{{.Digest}}' "docker://127.0.0.1:$port/demo/hello:v1"
+skopeo inspect --format '{{.Digest}}' "oci:$work/copy:v1"
+skopeo inspect --tls-verify=false --format '{{.Digest}}' "docker://127.0.0.1:$port/demo/copied:v1"
