@@ -57,24 +57,26 @@ pub struct Converted {
     pub new_config: Option<(BlobInfo, Vec<u8>)>,
 }
 
+/// A descriptor as Docker schema 2 (containers/image `Schema2Descriptor`) serializes it.
 #[derive(Serialize)]
-struct DockerDescriptor<'a> {
+pub(crate) struct DockerDescriptor<'a> {
     #[serde(rename = "mediaType")]
-    media_type: &'a str,
-    size: i64,
-    digest: &'a Digest,
+    pub media_type: &'a str,
+    pub size: i64,
+    pub digest: &'a Digest,
     #[serde(skip_serializing_if = "Option::is_none")]
-    urls: Option<&'a Vec<String>>,
+    pub urls: Option<&'a Vec<String>>,
 }
 
+/// A Docker schema 2 manifest as containers/image `Schema2` serializes it.
 #[derive(Serialize)]
-struct DockerManifest<'a> {
+pub(crate) struct DockerManifest<'a> {
     #[serde(rename = "schemaVersion")]
-    schema_version: i64,
+    pub schema_version: i64,
     #[serde(rename = "mediaType")]
-    media_type: &'a str,
-    config: DockerDescriptor<'a>,
-    layers: Vec<DockerDescriptor<'a>>,
+    pub media_type: &'a str,
+    pub config: DockerDescriptor<'a>,
+    pub layers: Vec<DockerDescriptor<'a>>,
 }
 
 #[derive(Serialize)]

@@ -178,7 +178,8 @@ async fn copy_single<S: ImageSource, D: ImageDestination>(
                         _ => blob.media_type.clone(),
                     };
                     let media_type = compression::with_compression(&final_type, to)?;
-                    transcode_blob(source, destination, &blob, &media_type, from, to, &*codec, progress).await.map(Some)
+                    let recode = Recode { media_type, from, to, codec: &*codec };
+                    transcode_blob(source, destination, &blob, &recode, progress).await.map(Some)
                 }
             }
         }
@@ -215,21 +216,26 @@ async fn copy_single<S: ImageSource, D: ImageDestination>(
     }
 }
 
+/// How one layer is re-encoded: its compression before and after, and its new media type.
+struct Recode<'a> {
+    media_type: String,
+    from: Compression,
+    to: Compression,
+    codec: &'a dyn Codec,
+}
+
 /// Copies a layer whose compression changes: source bytes (verified), re-encoded, stored under
-/// the digest of the new bytes with `media_type`. Returns the layer's old digest and its new description.
+/// the digest of the new bytes. Returns the layer's old digest and its new description.
 async fn transcode_blob<S: ImageSource, D: ImageDestination>(
     source: &S,
     destination: &D,
     blob: &BlobInfo,
-    media_type: &str,
-    from: Compression,
-    to: Compression,
-    codec: &dyn Codec,
+    recode: &Recode<'_>,
     progress: &Arc<dyn Progress>,
 ) -> Result<(Digest, BlobInfo)> {
     progress.blob_started(blob);
     let body = counting(source.blob(&blob.digest, blob.size).await?, blob.clone(), progress.clone());
-    let stored = destination.put_new_blob(codec.transcode(body, from, to)?, media_type).await?;
+    let stored = destination.put_new_blob(recode.codec.transcode(body, recode.from, recode.to)?, &recode.media_type).await?;
     progress.blob_finished(blob, BlobOutcome::Copied);
     Ok((blob.digest.clone(), stored))
 }

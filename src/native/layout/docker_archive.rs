@@ -28,6 +28,7 @@ use serde::{Deserialize, Serialize};
 use tempfile::TempDir;
 
 use super::tarball::{blocking, verified_read_stream, write_atomically, TarIndex};
+use crate::copy::convert::{DockerDescriptor, DockerManifest};
 use crate::digest::{Digest, Hasher, Verifier};
 use crate::error::{Error, Result};
 use crate::http::ByteStream;
@@ -52,23 +53,6 @@ struct ManifestItem {
     layers: Vec<String>,
 }
 
-#[derive(Serialize)]
-struct DockerDescriptor<'a> {
-    #[serde(rename = "mediaType")]
-    media_type: &'a str,
-    size: u64,
-    digest: &'a Digest,
-}
-
-#[derive(Serialize)]
-struct DockerManifest<'a> {
-    #[serde(rename = "schemaVersion")]
-    schema_version: i64,
-    #[serde(rename = "mediaType")]
-    media_type: &'a str,
-    config: DockerDescriptor<'a>,
-    layers: Vec<DockerDescriptor<'a>>,
-}
 
 fn is_gzip(magic: &[u8]) -> bool {
     magic.starts_with(&[0x1f, 0x8b])
@@ -197,8 +181,8 @@ impl DockerArchiveSource {
         let doc = DockerManifest {
             schema_version: 2,
             media_type: DOCKER_V2S2,
-            config: DockerDescriptor { media_type: DOCKER_CONFIG, size: config.len() as u64, digest: &config_digest },
-            layers: layers.iter().map(|l| DockerDescriptor { media_type: LAYER_MEDIA_TYPE, size: l.size, digest: &l.diff_id }).collect(),
+            config: DockerDescriptor { media_type: DOCKER_CONFIG, size: config.len() as i64, digest: &config_digest, urls: None },
+            layers: layers.iter().map(|l| DockerDescriptor { media_type: LAYER_MEDIA_TYPE, size: l.size as i64, digest: &l.diff_id, urls: None }).collect(),
         };
         let manifest = crate::output::json::to_go_json_compact(&doc).into_bytes();
         let digest = Digest::sha256(&manifest);
