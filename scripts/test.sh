@@ -11,4 +11,7 @@ cargo test --locked --all-targets
 echo "== wasm32: library build and tests under Node" >&2
 cargo build --locked --lib --target wasm32-unknown-unknown
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-    cargo test --locked --target wasm32-unknown-unknown --test wasm_fetch
+    cargo test --locked --target wasm32-unknown-unknown --test wasm_fetch --test wasm_api
+
+echo "== npm package: make pkg (wasm-release build, wasm-bindgen, size budget)" >&2
+make pkg
