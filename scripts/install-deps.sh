@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs what building and testing skopos needs on a Debian machine:
 # the CNCF distribution registry, skopeo, umoci and openssl (test peers), the wasm32 target,
-# and wasm-bindgen-cli at the version Cargo.lock pins (runs the wasm tests under Node).
+# wasm-bindgen-cli at the version Cargo.lock pins (runs the wasm tests under Node and builds pkg/),
+# make (make pkg), and npm (packs and installs the package in tests/node/run.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_apt=()
-for pair in docker-registry:docker-registry skopeo:skopeo umoci:umoci openssl:openssl curl:curl /usr/bin/time:time; do
+for pair in docker-registry:docker-registry skopeo:skopeo umoci:umoci openssl:openssl curl:curl /usr/bin/time:time make:make python3:python3 gzip:gzip; do
     command -v "${pair%%:*}" >/dev/null 2>&1 || need_apt+=("${pair##*:}")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then
@@ -23,4 +24,8 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q " ${wasm_bindgen_version}\$"; 
     echo "installing wasm-bindgen-cli ${wasm_bindgen_version} (a few minutes)" >&2
     cargo install -q wasm-bindgen-cli --version "${wasm_bindgen_version}"
 fi
-command -v node >/dev/null 2>&1 || { echo "Node.js is needed for the wasm tests" >&2; exit 1; }
+command -v node >/dev/null 2>&1 || { echo "Node.js (20 or later) is needed for the wasm tests" >&2; exit 1; }
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+[ "$node_major" -ge 20 ] || { echo "Node.js 20 or later is needed (found $(node --version))" >&2; exit 1; }
+# npm packs and installs the npm package in tests/node/run.sh; Node builds from nodejs.org include it.
+command -v npm >/dev/null 2>&1 || { SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"; $SUDO apt-get install -y -qq npm >/dev/null; }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: unit tests, integration tests against a real registry with skopeo as the
-# oracle, the wasm32 build, and the wasm tests under Node.
+# oracle, the wasm32 build, the wasm tests under Node, and the npm package (make pkg) installed
+# from its tarball and tested in Node.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -11,4 +12,10 @@ cargo test --locked --all-targets
 echo "== wasm32: library build and tests under Node" >&2
 cargo build --locked --lib --target wasm32-unknown-unknown
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-    cargo test --locked --target wasm32-unknown-unknown --test wasm_fetch
+    cargo test --locked --target wasm32-unknown-unknown --test wasm_fetch --test wasm_api
+
+echo "== npm package: make pkg (wasm-release build, wasm-bindgen, size budget)" >&2
+make pkg
+
+echo "== npm package: packed, installed in an empty project, tested in Node against a registry" >&2
+tests/node/run.sh

@@ -1,9 +1,11 @@
 //! The WebAssembly face of skopos (compiled only for `wasm32`).
 //!
 //! Everything here adapts the target-agnostic core to JavaScript runtimes: browsers (window and
-//! web workers), Node 20+, and Cloudflare's workerd. For now it holds the HTTP transport,
-//! [`FetchTransport`], which speaks through the runtime's global `fetch`.
+//! web workers), Node 20+, and Cloudflare's workerd. [`FetchTransport`] is the HTTP transport,
+//! which speaks through the runtime's global `fetch`; `api` is the `#[wasm_bindgen]` JavaScript
+//! API of the npm package (`parseReference`, `inspect`, `getManifest`, …).
 
+pub mod api;
 pub mod fetch;
 
 pub use fetch::{is_browser, FetchTransport};

@@ -1,0 +1,440 @@
+//! The JavaScript API of the npm package: `#[wasm_bindgen]` functions over the core.
+//!
+//! Values cross the boundary through serde-wasm-bindgen's JSON-compatible serializer, so an
+//! object returned here is what `JSON.parse` would give for the same data: maps are plain
+//! objects and `None` is `null`. `inspect` returns [`InspectOutput`], the very structure the CLI
+//! prints, so `JSON.stringify(await inspect(...))` equals `skopos inspect` modulo whitespace.
+//!
+//! Errors are thrown as JavaScript `Error` objects with a `code` property taken from
+//! [`Error::code`] (`INVALID_REFERENCE`, `MANIFEST_UNKNOWN`, `DIGEST_MISMATCH`…).
+//!
+//! The TypeScript types of the arguments and results are written out in the custom section
+//! below and attached to the functions with `unchecked_param_type` / `unchecked_return_type`.
+
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+
+use super::fetch::FetchTransport;
+use crate::digest::Digest;
+use crate::error::{Error, Result};
+use crate::image::inspect::{oci_config, resolve, summarize};
+use crate::image::{ImageSource, RegistrySource};
+use crate::manifest::{manifest_digest, WantedPlatform};
+use crate::reference::Reference;
+use crate::registry::{ClientOptions, Credentials, RegistryClient};
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_TYPES: &'static str = r#"
+/** A parsed, normalized image reference. */
+export interface Reference {
+  /** Registry host with port: `docker.io`, `127.0.0.1:5000`. */
+  registry: string;
+  /** Repository path without the registry: `library/alpine`. */
+  repository: string;
+  /** `registry/repository`: `docker.io/library/alpine`. */
+  name: string;
+  tag: string | null;
+  digest: string | null;
+  /** Docker's short form: `alpine:3.20`. */
+  familiar: string;
+  /** The full normalized reference: `docker.io/library/alpine:3.20`. */
+  string: string;
+}
+
+/** Options of every registry call. All fields are optional. */
+export interface Options {
+  username?: string;
+  password?: string;
+  /** A bearer token sent as is (like `--registry-token`). */
+  token?: string;
+  /** `false` allows plain `http://` when https fails (like `--tls-verify=false`). Default `true`. */
+  tlsVerify?: boolean;
+  /** A base URL that stands in for the registry (a CORS proxy such as the edge worker). */
+  proxy?: string;
+  overrideOs?: string;
+  overrideArch?: string;
+  overrideVariant?: string;
+}
+
+/** One layer of `InspectOutput.LayersData`. */
+export interface LayerData {
+  MIMEType: string;
+  Digest: string;
+  Size: number;
+  Annotations: Record<string, string> | null;
+}
+
+/** The document `skopos inspect` (and `skopeo inspect`) prints. */
+export interface InspectOutput {
+  Name?: string;
+  Digest: string;
+  RepoTags: string[];
+  Created: string | null;
+  DockerVersion: string;
+  Labels: Record<string, string> | null;
+  Architecture: string;
+  Os: string;
+  Layers: string[];
+  LayersData: LayerData[];
+  Env: string[] | null;
+}
+
+/** A manifest as fetched and verified. */
+export interface ManifestResult {
+  mediaType: string;
+  /** The manifest's digest; the bytes were checked against it. */
+  digest: string;
+  /** The manifest bytes exactly as served, as text. */
+  raw: string;
+  /** The manifest parsed as JSON. */
+  manifest: Record<string, unknown>;
+  verified: true;
+}
+
+/** The image configuration in OCI form (`skopos inspect --config`). */
+export interface ImageConfig {
+  created?: string;
+  author?: string;
+  architecture: string;
+  variant?: string;
+  os: string;
+  "os.version"?: string;
+  "os.features"?: string[];
+  config: Record<string, unknown>;
+  rootfs: { type: string; diff_ids: string[] };
+  history?: Array<Record<string, unknown>>;
+}
+
+/** The platform of one image in an index. */
+export interface Platform {
+  os: string;
+  architecture: string;
+  variant: string | null;
+  "os.version": string | null;
+}
+
+/** One entry of an index (or the single image of a non-index reference). */
+export interface PlatformEntry {
+  digest: string;
+  mediaType: string;
+  size: number;
+  platform: Platform | null;
+}
+"#;
+
+/// The `options` argument.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct Options {
+    username: Option<String>,
+    password: Option<String>,
+    token: Option<String>,
+    tls_verify: Option<bool>,
+    proxy: Option<String>,
+    override_os: Option<String>,
+    override_arch: Option<String>,
+    override_variant: Option<String>,
+}
+
+impl Options {
+    fn from_js(value: Option<JsValue>) -> Result<Options> {
+        let Some(value) = value else { return Ok(Options::default()) };
+        if value.is_undefined() || value.is_null() {
+            return Ok(Options::default());
+        }
+        serde_wasm_bindgen::from_value(value).map_err(|e| Error::Config(format!("invalid options: {e}")))
+    }
+
+    fn credentials(&self) -> Result<Option<Credentials>> {
+        match (&self.username, &self.password, &self.token) {
+            (Some(_), _, Some(_)) => Err(Error::Config("options: give either username/password or token, not both".into())),
+            (Some(username), Some(password), None) => {
+                Ok(Some(Credentials::Basic { username: username.clone(), password: password.clone() }))
+            }
+            (Some(_), None, None) | (None, Some(_), _) => {
+                Err(Error::Config("options: username and password must be given together".into()))
+            }
+            (None, None, Some(token)) => Ok(Some(Credentials::RegistryToken(token.clone()))),
+            (None, None, None) => Ok(None),
+        }
+    }
+
+    fn client(&self, reference: &Reference) -> Result<RegistryClient<FetchTransport>> {
+        let options = ClientOptions {
+            credentials: self.credentials()?,
+            allow_http: self.tls_verify == Some(false),
+            base_url: self.proxy.clone().filter(|p| !p.is_empty()),
+        };
+        Ok(RegistryClient::new(FetchTransport::new(), reference.registry(), options))
+    }
+
+    fn platform(&self) -> WantedPlatform {
+        WantedPlatform::with_overrides(
+            self.override_os.as_deref(),
+            self.override_arch.as_deref(),
+            self.override_variant.as_deref(),
+        )
+    }
+}
+
+/// A JavaScript `Error` with the error's message and a `code` property.
+fn to_js_error(error: Error) -> JsValue {
+    let js = js_sys::Error::new(&error.to_string());
+    let _ = js_sys::Reflect::set(&js, &JsValue::from_str("code"), &JsValue::from_str(error.code()));
+    js.into()
+}
+
+/// Serializes a value as `JSON.parse` would produce it (plain objects, `null` for `None`).
+fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| Error::Unsupported(format!("cannot convert the result to a JavaScript value: {e}")))
+}
+
+/// Parses an image argument: `docker://REF` or a plain `REF`.
+fn parse_image(image: &str) -> Result<Reference> {
+    let spec = match image.split_once("://") {
+        Some(("docker", rest)) => rest,
+        Some(_) => {
+            return Err(Error::InvalidImageName {
+                input: image.to_string(),
+                reason: "only docker:// images (registries) can be read from JavaScript".into(),
+            })
+        }
+        None if image.starts_with("docker:") => {
+            return Err(Error::InvalidImageName { input: image.to_string(), reason: "docker: reference does not start with //".into() })
+        }
+        None => image,
+    };
+    Reference::parse(spec)
+}
+
+/// An image reference with `latest` applied when it has neither tag nor digest.
+fn parse_image_with_tag(image: &str) -> Result<Reference> {
+    let reference = parse_image(image)?;
+    if reference.tag().is_some() || reference.digest().is_some() {
+        Ok(reference)
+    } else {
+        reference.with_tag("latest")
+    }
+}
+
+fn open(image: &str, options: &Options) -> Result<(Reference, RegistrySource<FetchTransport>)> {
+    let reference = parse_image_with_tag(image)?;
+    let client = options.client(&reference)?;
+    let source = RegistrySource::new(client, reference.repository(), &reference.manifest_reference(), &reference.name());
+    Ok((reference, source))
+}
+
+#[derive(Serialize)]
+struct ReferenceView {
+    registry: String,
+    repository: String,
+    name: String,
+    tag: Option<String>,
+    digest: Option<String>,
+    familiar: String,
+    string: String,
+}
+
+/// Parses and normalizes an image reference (`alpine` → `docker.io/library/alpine`).
+/// A `docker://` prefix is accepted. Throws an `Error` with code `INVALID_REFERENCE`.
+#[wasm_bindgen(js_name = parseReference, unchecked_return_type = "Reference")]
+pub fn parse_reference(s: &str) -> std::result::Result<JsValue, JsValue> {
+    let reference = parse_image(s).map_err(to_js_error)?;
+    let view = ReferenceView {
+        registry: reference.registry().to_string(),
+        repository: reference.repository().to_string(),
+        name: reference.name(),
+        tag: reference.tag().map(str::to_string),
+        digest: reference.digest().map(|d| d.to_string()),
+        familiar: reference.familiar(),
+        string: reference.to_string(),
+    };
+    to_js(&view).map_err(to_js_error)
+}
+
+/// The digest of manifest bytes (`sha256:…`), with the schema 1 signed-payload rule applied.
+#[wasm_bindgen(js_name = manifestDigest)]
+pub fn js_manifest_digest(bytes: &[u8]) -> std::result::Result<String, JsValue> {
+    manifest_digest(bytes).map(|d| d.to_string()).map_err(to_js_error)
+}
+
+/// Whether `bytes` hash to `digest` (`sha256:…` or `sha512:…`).
+/// Throws an `Error` with code `INVALID_DIGEST` when the digest itself is malformed.
+#[wasm_bindgen(js_name = verifyDigest)]
+pub fn verify_digest(bytes: &[u8], digest: &str) -> std::result::Result<bool, JsValue> {
+    let expected = Digest::parse(digest).map_err(to_js_error)?;
+    Ok(Digest::of(expected.algorithm(), bytes) == expected)
+}
+
+/// What `skopos inspect IMAGE` prints, as an object with the same fields.
+#[wasm_bindgen(unchecked_return_type = "InspectOutput")]
+pub async fn inspect(
+    image: String,
+    #[wasm_bindgen(unchecked_optional_param_type = "Options")] options: Option<JsValue>,
+) -> std::result::Result<JsValue, JsValue> {
+    inspect_impl(&image, options).await.map_err(to_js_error)
+}
+
+async fn inspect_impl(image: &str, options: Option<JsValue>) -> Result<JsValue> {
+    let options = Options::from_js(options)?;
+    let (_, source) = open(image, &options)?;
+    let resolved = resolve(&source, &options.platform()).await?;
+    let tags = match source.repository_tags().await {
+        Ok(tags) => tags.unwrap_or_default(),
+        // As the CLI: a registry that forbids listing tags still lets the image be inspected.
+        Err(e) if e.code() == "DENIED" => Vec::new(),
+        Err(e) => return Err(e),
+    };
+    let output = summarize(&resolved, source.docker_name(), tags)?;
+    to_js(&output)
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ManifestView<'a> {
+    media_type: &'a str,
+    digest: String,
+    raw: String,
+    manifest: serde_json::Value,
+    verified: bool,
+}
+
+/// The image's top-level manifest: its bytes, digest, media type and parsed form, verified.
+#[wasm_bindgen(js_name = getManifest, unchecked_return_type = "ManifestResult")]
+pub async fn get_manifest(
+    image: String,
+    #[wasm_bindgen(unchecked_optional_param_type = "Options")] options: Option<JsValue>,
+) -> std::result::Result<JsValue, JsValue> {
+    get_manifest_impl(&image, options).await.map_err(to_js_error)
+}
+
+async fn get_manifest_impl(image: &str, options: Option<JsValue>) -> Result<JsValue> {
+    let options = Options::from_js(options)?;
+    let (_, source) = open(image, &options)?;
+    let fetched = source.manifest(None).await?;
+    let raw = String::from_utf8(fetched.manifest.raw().to_vec())
+        .map_err(|_| Error::InvalidManifest("the manifest is not UTF-8 text".into()))?;
+    let manifest: serde_json::Value =
+        serde_json::from_str(&raw).map_err(|e| Error::InvalidManifest(format!("the manifest is not JSON: {e}")))?;
+    to_js(&ManifestView {
+        media_type: fetched.manifest.media_type(),
+        digest: fetched.digest.to_string(),
+        raw,
+        manifest,
+        verified: true,
+    })
+}
+
+/// The image configuration in OCI form, as `skopos inspect --config` prints it.
+#[wasm_bindgen(js_name = getConfig, unchecked_return_type = "ImageConfig")]
+pub async fn get_config(
+    image: String,
+    #[wasm_bindgen(unchecked_optional_param_type = "Options")] options: Option<JsValue>,
+) -> std::result::Result<JsValue, JsValue> {
+    get_config_impl(&image, options).await.map_err(to_js_error)
+}
+
+async fn get_config_impl(image: &str, options: Option<JsValue>) -> Result<JsValue> {
+    let options = Options::from_js(options)?;
+    let (_, source) = open(image, &options)?;
+    let resolved = resolve(&source, &options.platform()).await?;
+    to_js(&oci_config(&resolved)?)
+}
+
+/// Every tag of a repository (all pages), in the registry's order.
+/// The repository is given without tag or digest: `docker://registry/repo` or `registry/repo`.
+#[wasm_bindgen(js_name = listTags, unchecked_return_type = "string[]")]
+pub async fn list_tags(
+    repository: String,
+    #[wasm_bindgen(unchecked_optional_param_type = "Options")] options: Option<JsValue>,
+) -> std::result::Result<JsValue, JsValue> {
+    list_tags_impl(&repository, options).await.map_err(to_js_error)
+}
+
+async fn list_tags_impl(repository: &str, options: Option<JsValue>) -> Result<JsValue> {
+    let options = Options::from_js(options)?;
+    let reference = parse_image(repository)?;
+    if reference.tag().is_some() || reference.digest().is_some() {
+        return Err(Error::InvalidReference {
+            input: repository.to_string(),
+            reason: "tag or digest is not allowed when listing tags".into(),
+        });
+    }
+    let client = options.client(&reference)?;
+    to_js(&client.list_tags(reference.repository()).await?)
+}
+
+#[derive(Serialize)]
+struct PlatformView {
+    os: String,
+    architecture: String,
+    variant: Option<String>,
+    #[serde(rename = "os.version")]
+    os_version: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PlatformEntry {
+    digest: String,
+    media_type: String,
+    size: i64,
+    platform: Option<PlatformView>,
+}
+
+/// The platforms of an image: one entry per image of an index (attestations included, with
+/// their `unknown/unknown` platform), or one entry read from the config for a single image.
+#[wasm_bindgen(unchecked_return_type = "PlatformEntry[]")]
+pub async fn platforms(
+    image: String,
+    #[wasm_bindgen(unchecked_optional_param_type = "Options")] options: Option<JsValue>,
+) -> std::result::Result<JsValue, JsValue> {
+    platforms_impl(&image, options).await.map_err(to_js_error)
+}
+
+async fn platforms_impl(image: &str, options: Option<JsValue>) -> Result<JsValue> {
+    let options = Options::from_js(options)?;
+    let (_, source) = open(image, &options)?;
+    let top = source.manifest(None).await?;
+    let entries: Vec<PlatformEntry> = match top.manifest.as_index() {
+        Some(index) => index
+            .manifests
+            .iter()
+            .map(|d| PlatformEntry {
+                digest: d.digest.to_string(),
+                media_type: d.media_type.clone(),
+                size: d.size,
+                platform: d.platform.as_ref().map(|p| PlatformView {
+                    os: p.os.clone(),
+                    architecture: p.architecture.clone(),
+                    variant: p.variant.clone(),
+                    os_version: p.os_version.clone(),
+                }),
+            })
+            .collect(),
+        None => {
+            let platform = match top.manifest.as_image() {
+                Some(_) => {
+                    let resolved = resolve(&source, &options.platform()).await?;
+                    let config = oci_config(&resolved)?;
+                    Some(PlatformView {
+                        os: config.os,
+                        architecture: config.architecture,
+                        variant: Some(config.variant).filter(|v| !v.is_empty()),
+                        os_version: Some(config.os_version).filter(|v| !v.is_empty()),
+                    })
+                }
+                None => None,
+            };
+            vec![PlatformEntry {
+                digest: top.digest.to_string(),
+                media_type: top.manifest.media_type().to_string(),
+                size: top.manifest.raw().len() as i64,
+                platform,
+            }]
+        }
+    };
+    to_js(&entries)
+}

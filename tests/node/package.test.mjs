@@ -1,0 +1,77 @@
+// The npm package as installed from its tarball into an empty project (see run.sh), against a
+// real registry. The expected values come from the native CLI and from skopeo.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { inspect, getManifest, getConfig, listTags, platforms, parseReference, manifestDigest, verifyDigest } from "skopos";
+
+const registry = process.env.SKOPOS_TEST_REGISTRY;
+const image = `docker://${registry}/node/hello:v1`;
+const options = { tlsVerify: false };
+const rawManifest = readFileSync(process.env.SKOPOS_TEST_MANIFEST);
+const manifestSha = "sha256:" + createHash("sha256").update(rawManifest).digest("hex");
+
+test("inspect equals the native CLI's skopos inspect", async () => {
+  const expected = JSON.parse(readFileSync(process.env.SKOPOS_TEST_INSPECT, "utf8"));
+  const actual = await inspect(image, options);
+  assert.deepStrictEqual(actual, expected);
+  assert.deepStrictEqual(JSON.stringify(actual), JSON.stringify(expected));
+  // A plain reference (no docker://) is the same image.
+  assert.deepStrictEqual(await inspect(image.slice("docker://".length), options), expected);
+});
+
+test("getManifest returns the verified bytes skopeo reads", async () => {
+  const m = await getManifest(image, options);
+  assert.equal(m.digest, manifestSha);
+  assert.equal(m.raw, rawManifest.toString("utf8"));
+  assert.deepStrictEqual(m.manifest, JSON.parse(m.raw));
+  assert.equal(m.mediaType, "application/vnd.oci.image.manifest.v1+json");
+  assert.equal(m.verified, true);
+  assert.equal(manifestDigest(rawManifest), manifestSha);
+  assert.equal(verifyDigest(rawManifest, manifestSha), true);
+  assert.equal(verifyDigest(Buffer.from("other bytes"), manifestSha), false);
+});
+
+test("listTags equals skopeo list-tags", async () => {
+  const expected = JSON.parse(readFileSync(process.env.SKOPOS_TEST_TAGS, "utf8"));
+  const tags = await listTags(`docker://${registry}/node/hello`, options);
+  assert.deepStrictEqual([...tags].sort(), [...expected.Tags].sort());
+});
+
+test("getConfig and platforms describe the image", async () => {
+  const config = await getConfig(image, options);
+  assert.equal(config.os, "linux");
+  assert.ok(config.config.Env.includes("GREETING=hello"));
+  const entries = await platforms(image, options);
+  assert.equal(entries.length, 1);
+  assert.equal(entries[0].digest, manifestSha);
+  assert.equal(entries[0].platform.os, "linux");
+});
+
+test("parseReference", () => {
+  const r = parseReference("alpine:3.20");
+  assert.deepStrictEqual(r, {
+    registry: "docker.io",
+    repository: "library/alpine",
+    name: "docker.io/library/alpine",
+    tag: "3.20",
+    digest: null,
+    familiar: "alpine:3.20",
+    string: "docker.io/library/alpine:3.20",
+  });
+});
+
+test("errors carry a stable code and a readable message", async () => {
+  assert.throws(() => parseReference("not a reference"), (e) => e instanceof Error && e.code === "INVALID_REFERENCE");
+  assert.throws(() => verifyDigest(new Uint8Array(), "sha256:short"), (e) => e.code === "INVALID_DIGEST");
+  await assert.rejects(inspect(`docker://${registry}/node/hello:missing`, options), (e) => {
+    assert.ok(e instanceof Error);
+    assert.equal(e.code, "MANIFEST_UNKNOWN");
+    assert.match(e.message, /manifest unknown/);
+    return true;
+  });
+  await assert.rejects(inspect(`docker://${registry}/node/absent:v1`, options), (e) => ["NAME_UNKNOWN", "MANIFEST_UNKNOWN"].includes(e.code));
+  // tlsVerify defaults to true: https only, which this registry does not speak.
+  await assert.rejects(inspect(image), (e) => e.code === "NETWORK");
+});

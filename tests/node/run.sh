@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Tests the npm package as a user gets it: starts a CNCF distribution registry on a free loopback
+# port, seeds an image with umoci and skopeo, packs pkg/ with `npm pack`, installs the tarball
+# into an empty project, and runs tests/node/package.test.mjs there with node:test. The test
+# compares the package's answers with the native CLI (`skopos inspect`) and skopeo.
+#
+# Needs: make pkg (pkg/skopos_bg.wasm), the native binary (SKOPOS_BIN, default target/debug/skopos),
+# docker-registry, skopeo, umoci, node and npm.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$PWD
+skopos_bin=${SKOPOS_BIN:-$root/target/debug/skopos}
+[ -f pkg/skopos_bg.wasm ] || { echo "pkg/skopos_bg.wasm is missing: run make pkg" >&2; exit 1; }
+[ -x "$skopos_bin" ] || cargo build --locked -q --bin skopos
+
+work=$(mktemp -d)
+registry_pid=""
+cleanup() {
+    [ -n "$registry_pid" ] && kill "$registry_pid" 2>/dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+cat > "$work/registry.yml" <<YAML
+version: 0.1
+log: {level: error, accesslog: {disabled: true}}
+storage: {filesystem: {rootdirectory: $work/storage}, delete: {enabled: true}}
+http: {addr: 127.0.0.1:$port}
+YAML
+docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 &
+registry_pid=$!
+for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/v2/" >/dev/null 2>&1 && break; sleep 0.1; done
+curl -fs "http://127.0.0.1:$port/v2/" >/dev/null || { cat "$work/registry.log" >&2; exit 1; }
+
+# A small image built with umoci, pushed under two tags.
+(
+    cd "$work"
+    umoci init --layout layout
+    umoci new --image layout:v1
+    mkdir -p rootfs/etc && echo "hello from the npm package test" > rootfs/etc/greeting
+    umoci insert --image layout:v1 rootfs/etc/greeting /etc/greeting
+    umoci config --image layout:v1 --config.label org.opencontainers.image.title=node-test \
+        --config.env GREETING=hello --config.cmd /bin/sh
+    skopeo copy -q --dest-tls-verify=false oci:layout:v1 "docker://127.0.0.1:$port/node/hello:v1"
+    skopeo copy -q --src-tls-verify=false --dest-tls-verify=false \
+        "docker://127.0.0.1:$port/node/hello:v1" "docker://127.0.0.1:$port/node/hello:latest"
+) >/dev/null
+
+image="docker://127.0.0.1:$port/node/hello:v1"
+"$skopos_bin" inspect --tls-verify=false "$image" >"$work/inspect.json"
+skopeo inspect --raw --tls-verify=false "$image" >"$work/manifest.raw"
+skopeo list-tags --tls-verify=false "docker://127.0.0.1:$port/node/hello" >"$work/tags.json"
+
+# npm pack, then install the tarball into an empty project (no network: no dependencies).
+mkdir "$work/packed" "$work/project"
+(cd pkg && npm pack --silent --pack-destination "$work/packed" >/dev/null)
+tarball=$(ls "$work"/packed/skopos-*.tgz)
+(
+    cd "$work/project"
+    echo '{"name": "skopos-user", "version": "1.0.0", "private": true, "type": "module"}' >package.json
+    npm install --silent --no-audit --no-fund --offline "$tarball"
+)
+cp tests/node/package.test.mjs "$work/project/"
+
+cd "$work/project"
+SKOPOS_TEST_REGISTRY="127.0.0.1:$port" \
+SKOPOS_TEST_INSPECT="$work/inspect.json" \
+SKOPOS_TEST_MANIFEST="$work/manifest.raw" \
+SKOPOS_TEST_TAGS="$work/tags.json" \
+    node --test package.test.mjs
