@@ -109,6 +109,16 @@ pub fn summarize(image: &ResolvedImage, name: Option<String>, repo_tags: Vec<Str
     Ok(out)
 }
 
+/// The repository's tags for an inspect document: `Ok(None)` when the registry refuses to list
+/// them (`DENIED`), which, as in skopeo, does not stop the inspect.
+pub async fn tags_unless_denied<S: ImageSource>(source: &S) -> Result<Option<Vec<String>>> {
+    match source.repository_tags().await {
+        Ok(tags) => Ok(Some(tags.unwrap_or_default())),
+        Err(e) if e.code() == "DENIED" => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 /// Resolves and summarizes in one go, listing the repository's tags when `with_tags`.
 pub async fn inspect<S: ImageSource>(source: &S, platform: &WantedPlatform, with_tags: bool) -> Result<InspectOutput> {
     let image = resolve(source, platform).await?;

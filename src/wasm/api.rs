@@ -17,7 +17,7 @@ use wasm_bindgen::prelude::*;
 use super::fetch::FetchTransport;
 use crate::digest::Digest;
 use crate::error::{Error, Result};
-use crate::image::inspect::{oci_config, resolve, summarize};
+use crate::image::inspect::{oci_config, resolve, summarize, tags_unless_denied};
 use crate::image::{ImageSource, RegistrySource};
 use crate::manifest::{manifest_digest, WantedPlatform};
 use crate::reference::Reference;
@@ -281,12 +281,8 @@ async fn inspect_impl(image: &str, options: Option<JsValue>) -> Result<JsValue> 
     let options = Options::from_js(options)?;
     let (_, source) = open(image, &options)?;
     let resolved = resolve(&source, &options.platform()).await?;
-    let tags = match source.repository_tags().await {
-        Ok(tags) => tags.unwrap_or_default(),
-        // As the CLI: a registry that forbids listing tags still lets the image be inspected.
-        Err(e) if e.code() == "DENIED" => Vec::new(),
-        Err(e) => return Err(e),
-    };
+    // As the CLI: a registry that forbids listing tags still lets the image be inspected.
+    let tags = tags_unless_denied(&source).await?.unwrap_or_default();
     let output = summarize(&resolved, source.docker_name(), tags)?;
     to_js(&output)
 }

@@ -5,7 +5,7 @@ use clap::Args;
 use super::connect::open_source;
 use super::options::{GlobalOptions, ImageOptions};
 use crate::error::{Error, Result};
-use crate::image::inspect::{oci_config, resolve, summarize, InspectOutput};
+use crate::image::inspect::{oci_config, resolve, summarize, tags_unless_denied, InspectOutput};
 use crate::image::name::ImageName;
 use crate::image::time::Timestamp;
 use crate::image::ImageSource;
@@ -53,14 +53,10 @@ pub async fn run(args: &InspectArgs, global: &GlobalOptions) -> Result<Vec<u8>> 
         return write_output(format, &config, serde_json::to_value(&config).unwrap_or_default());
     }
     let tags = if !args.no_tags && matches!(name, ImageName::Docker { .. }) {
-        match source.repository_tags().await {
-            Ok(tags) => tags.unwrap_or_default(),
-            Err(e) if e.code() == "DENIED" => {
-                eprintln!("warning: registry disallows tag list retrieval; skipping");
-                Vec::new()
-            }
-            Err(e) => return Err(e),
-        }
+        tags_unless_denied(&source).await?.unwrap_or_else(|| {
+            eprintln!("warning: registry disallows tag list retrieval; skipping");
+            Vec::new()
+        })
     } else {
         Vec::new()
     };
