@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: unit tests, integration tests against a real registry with skopeo as the
 # oracle, the wasm32 build, the wasm tests under Node, and the npm package (make pkg) installed
-# from its tarball and tested in Node.
+# from its tarball and tested in Node, and the JS API in headless Chromium against registries
+# with and without CORS headers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -19,3 +20,6 @@ make pkg
 
 echo "== npm package: packed, installed in an empty project, tested in Node against a registry" >&2
 tests/node/run.sh
+
+echo "== browser: the JS API in headless Chromium against a registry with and one without CORS headers" >&2
+tests/browser/run.sh

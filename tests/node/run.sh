@@ -13,39 +13,20 @@ skopos_bin=${SKOPOS_BIN:-$root/target/debug/skopos}
 [ -f pkg/skopos_bg.wasm ] || { echo "pkg/skopos_bg.wasm is missing: run make pkg" >&2; exit 1; }
 [ -x "$skopos_bin" ] || cargo build --locked -q --bin skopos
 
+source tests/lib/registry.sh
+
 work=$(mktemp -d)
-registry_pid=""
 cleanup() {
-    [ -n "$registry_pid" ] && kill "$registry_pid" 2>/dev/null || true
+    stop_registries
     rm -rf "$work"
 }
 trap cleanup EXIT
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-cat > "$work/registry.yml" <<YAML
-version: 0.1
-log: {level: error, accesslog: {disabled: true}}
-storage: {filesystem: {rootdirectory: $work/storage}, delete: {enabled: true}}
-http: {addr: 127.0.0.1:$port}
-YAML
-docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 &
-registry_pid=$!
-for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/v2/" >/dev/null 2>&1 && break; sleep 0.1; done
-curl -fs "http://127.0.0.1:$port/v2/" >/dev/null || { cat "$work/registry.log" >&2; exit 1; }
+port=$(free_port)
+start_registry "$work/registry" "$port"
 
 # A small image built with umoci, pushed under two tags.
-(
-    cd "$work"
-    umoci init --layout layout
-    umoci new --image layout:v1
-    mkdir -p rootfs/etc && echo "hello from the npm package test" > rootfs/etc/greeting
-    umoci insert --image layout:v1 rootfs/etc/greeting /etc/greeting
-    umoci config --image layout:v1 --config.label org.opencontainers.image.title=node-test \
-        --config.env GREETING=hello --config.cmd /bin/sh
-    skopeo copy -q --dest-tls-verify=false oci:layout:v1 "docker://127.0.0.1:$port/node/hello:v1"
-    skopeo copy -q --src-tls-verify=false --dest-tls-verify=false \
-        "docker://127.0.0.1:$port/node/hello:v1" "docker://127.0.0.1:$port/node/hello:latest"
-) >/dev/null
+seed_image "$work" "127.0.0.1:$port/node/hello" "hello from the npm package test" node-test
 
 image="docker://127.0.0.1:$port/node/hello:v1"
 "$skopos_bin" inspect --tls-verify=false "$image" >"$work/inspect.json"
