@@ -6,7 +6,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use js_sys::Reflect;
-use skopos::wasm::api::{js_manifest_digest, parse_reference, verify_digest};
+use skopos::wasm::api::{get_blob, js_manifest_digest, parse_reference, verify_digest};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
 
@@ -123,4 +123,19 @@ fn manifest_digest_matches_fixtures() {
             assert_eq!(result.unwrap(), row[3], "{file}");
         }
     }
+}
+
+#[wasm_bindgen_test]
+fn get_blob_refuses_bad_arguments_at_once() {
+    let digest = format!("sha256:{}", "0".repeat(64));
+    let thrown = get_blob("127.0.0.1:1/x:tag".into(), digest.clone(), None).err().unwrap();
+    assert_error(thrown, "INVALID_REFERENCE");
+    let thrown = get_blob("127.0.0.1:1/x".into(), "sha256:short".into(), None).err().unwrap();
+    assert_error(thrown, "INVALID_DIGEST");
+    let controller = web_sys::AbortController::new().unwrap();
+    controller.abort();
+    let options = js_sys::Object::new();
+    js_sys::Reflect::set(&options, &"signal".into(), &controller.signal()).unwrap();
+    let thrown = get_blob("127.0.0.1:1/x".into(), digest, Some(options.into())).err().unwrap();
+    assert_error(thrown, "CANCELLED");
 }

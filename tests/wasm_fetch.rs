@@ -74,3 +74,22 @@ async fn sleep_waits() {
     FetchTransport::new().sleep(Duration::from_millis(30)).await;
     assert!(js_sys::Date::now() - start >= 25.0);
 }
+
+#[wasm_bindgen_test]
+fn cors_error_names_the_cause_and_the_proxy_remedy() {
+    let err = skopos::wasm::fetch::cors_error("GET", "https://registry.example:5000/v2/", "TypeError: Failed to fetch");
+    assert!(matches!(err, Error::Cors(_)), "{err:?}");
+    assert_eq!(err.code(), "CORS");
+    let text = err.to_string();
+    for part in ["GET https://registry.example:5000/v2/", "TypeError: Failed to fetch", "https://registry.example:5000", "CORS headers", "Access-Control-Allow-Origin", "`proxy` option", "edge worker"] {
+        assert!(text.contains(part), "{part:?} missing from {text}");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn outside_browsers_a_refused_connection_stays_network() {
+    // Node does not enforce CORS: a TypeError from fetch is a network failure there.
+    assert!(!is_browser());
+    let err = FetchTransport::new().send(Request::new(Method::Get, "http://127.0.0.1:1/v2/")).await.err().unwrap();
+    assert_eq!(err.code(), "NETWORK", "{err:?}");
+}

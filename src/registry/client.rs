@@ -118,11 +118,17 @@ impl<T: Transport> RegistryClient<T> {
                     state.challenge = if status == 401 { challenge } else { None };
                     return Ok(base);
                 }
+                // An abort ends the ping at once, with its own error (code `CANCELLED`).
+                Err(e @ Error::Cancelled(_)) => return Err(e),
                 Err(e) => last_error = Some(e),
             }
         }
         let e = last_error.expect("at least one candidate");
-        Err(Error::Network(format!("pinging container registry {}: {e}", self.registry)))
+        // A browser's CORS refusal keeps its kind (code `CORS`) and its advice.
+        Err(match e {
+            Error::Cors(message) => Error::Cors(format!("pinging container registry {}: {message}", self.registry)),
+            e => Error::Network(format!("pinging container registry {}: {e}", self.registry)),
+        })
     }
 
     /// Checks this client's credentials against the registry's `/v2/` as a login does: Basic

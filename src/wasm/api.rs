@@ -13,6 +13,7 @@
 
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 use super::fetch::FetchTransport;
 use crate::digest::Digest;
@@ -54,6 +55,9 @@ export interface Options {
   overrideOs?: string;
   overrideArch?: string;
   overrideVariant?: string;
+  /** Aborting it cancels the call (requests in flight and body reads): it rejects, or the
+   *  stream errors, with code `CANCELLED`. */
+  signal?: AbortSignal;
 }
 
 /** One layer of `InspectOutput.LayersData`. */
@@ -134,6 +138,9 @@ struct Options {
     override_os: Option<String>,
     override_arch: Option<String>,
     override_variant: Option<String>,
+    /// Read apart from serde (an `AbortSignal` is not data), in [`Options::from_js`].
+    #[serde(skip)]
+    signal: Option<web_sys::AbortSignal>,
 }
 
 impl Options {
@@ -142,7 +149,16 @@ impl Options {
         if value.is_undefined() || value.is_null() {
             return Ok(Options::default());
         }
-        serde_wasm_bindgen::from_value(value).map_err(|e| Error::Config(format!("invalid options: {e}")))
+        let signal = js_sys::Reflect::get(&value, &JsValue::from_str("signal")).unwrap_or(JsValue::UNDEFINED);
+        let mut options: Options = serde_wasm_bindgen::from_value(value)
+            .map_err(|e| Error::Config(format!("invalid options: {e}")))?;
+        if !signal.is_undefined() && !signal.is_null() {
+            let signal = signal
+                .dyn_into::<web_sys::AbortSignal>()
+                .map_err(|_| Error::Config("invalid options: signal must be an AbortSignal".into()))?;
+            options.signal = Some(signal);
+        }
+        Ok(options)
     }
 
     fn credentials(&self) -> Result<Option<Credentials>> {
@@ -165,7 +181,14 @@ impl Options {
             allow_http: self.tls_verify == Some(false),
             base_url: self.proxy.clone().filter(|p| !p.is_empty()),
         };
-        Ok(RegistryClient::new(FetchTransport::new(), reference.registry(), options))
+        let mut transport = FetchTransport::new();
+        if let Some(signal) = &self.signal {
+            if signal.aborted() {
+                return Err(Error::Cancelled("the call was aborted (options.signal) before it started".into()));
+            }
+            transport = transport.with_signal(signal.clone());
+        }
+        Ok(RegistryClient::new(transport, reference.registry(), options))
     }
 
     fn platform(&self) -> WantedPlatform {
@@ -351,15 +374,58 @@ pub async fn list_tags(
 
 async fn list_tags_impl(repository: &str, options: Option<JsValue>) -> Result<JsValue> {
     let options = Options::from_js(options)?;
+    let reference = parse_repository(repository, "listing tags")?;
+    let client = options.client(&reference)?;
+    to_js(&client.list_tags(reference.repository()).await?)
+}
+
+/// A repository argument: `docker://registry/repo` or `registry/repo`, without tag or digest.
+fn parse_repository(repository: &str, purpose: &str) -> Result<Reference> {
     let reference = parse_image(repository)?;
     if reference.tag().is_some() || reference.digest().is_some() {
         return Err(Error::InvalidReference {
             input: repository.to_string(),
-            reason: "tag or digest is not allowed when listing tags".into(),
+            reason: format!("tag or digest is not allowed when {purpose}"),
         });
     }
+    Ok(reference)
+}
+
+/// A blob of a repository as a `ReadableStream` of `Uint8Array` chunks, read from the registry
+/// as the stream is read (nothing is buffered whole). The stream errors with code
+/// `DIGEST_MISMATCH` at its end if the bytes do not hash to `digest`, so a consumer must not
+/// trust the data before the stream has closed normally. Registry errors (`BLOB_UNKNOWN`,
+/// `UNAUTHORIZED`, `NETWORK`, `CORS`, `CANCELLED`…) also arrive as the stream's error; an invalid
+/// repository, digest or options object throws at once.
+#[wasm_bindgen(js_name = getBlob, unchecked_return_type = "ReadableStream<Uint8Array>")]
+pub fn get_blob(
+    repository: String,
+    digest: String,
+    #[wasm_bindgen(unchecked_optional_param_type = "Options")] options: Option<JsValue>,
+) -> std::result::Result<web_sys::ReadableStream, JsValue> {
+    get_blob_impl(&repository, &digest, options).map_err(to_js_error)
+}
+
+fn get_blob_impl(repository: &str, digest: &str, options: Option<JsValue>) -> Result<web_sys::ReadableStream> {
+    use futures_util::{stream, StreamExt};
+
+    let options = Options::from_js(options)?;
+    let reference = parse_repository(repository, "reading a blob")?;
+    let digest = Digest::parse(digest)?;
     let client = options.client(&reference)?;
-    to_js(&client.list_tags(reference.repository()).await?)
+    let repository = reference.repository().to_string();
+    // The request is made when the stream is first read; its failure becomes the stream's error.
+    let blob = stream::once(async move { client.get_blob(&repository, &digest, None).await })
+        .map(|opened| match opened {
+            Ok(body) => body,
+            Err(err) => Box::pin(stream::iter([Err(err)])) as crate::http::ByteStream,
+        })
+        .flatten()
+        .map(|chunk| match chunk {
+            Ok(bytes) => Ok(JsValue::from(js_sys::Uint8Array::from(&bytes[..]))),
+            Err(err) => Err(to_js_error(err)),
+        });
+    Ok(wasm_streams::ReadableStream::from_stream(blob).into_raw())
 }
 
 #[derive(Serialize)]

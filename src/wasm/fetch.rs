@@ -28,12 +28,22 @@
 //! # Errors
 //!
 //! A rejected `fetch` becomes [`Error::Network`] carrying the JavaScript error's name and message
-//! (and, in Node, the message of its `cause`, such as `connect ECONNREFUSED`). In a browser the
-//! rejection is a bare `TypeError` both for network failures and for CORS refusals, which script
-//! cannot tell apart; that classification is left to the client layer, which can use
-//! [`is_browser`] to turn such a [`Error::Network`] into [`Error::Cors`] with advice. A request
-//! cut by the [`FetchTransport::signal`] (before the response or while reading its body) becomes
+//! (and, in Node, the message of its `cause`, such as `connect ECONNREFUSED`). A request cut by
+//! the [`FetchTransport::signal`] (before the response or while reading its body) becomes
 //! [`Error::Cancelled`].
+//!
+//! ## CORS
+//!
+//! In a browser ([`is_browser`]) the rejection is a bare `TypeError` ("Failed to fetch", "Load
+//! failed", "NetworkError when attempting to fetch resource") both for network failures and for
+//! responses the browser withheld because the registry sent no CORS headers; script cannot tell
+//! the two apart. Registries rarely send CORS headers, so in a browser a `TypeError` from a
+//! cross-origin URL (one whose origin differs from the page's `location.origin`) is reported as
+//! [`Error::Cors`] (code `CORS`), with a message from [`cors_error`] that names the likely cause
+//! (no `Access-Control-Allow-Origin` on the registry) and the remedy (the `proxy` option, a base
+//! URL such as the skopos edge worker). Same-origin failures, other rejections, and every
+//! rejection outside browsers (Node, Deno, Bun, workerd, which do not enforce CORS) stay
+//! [`Error::Network`] (code `NETWORK`).
 //!
 //! # Request bodies
 //!
@@ -175,9 +185,48 @@ impl FetchTransport {
         let text = describe_js_error(err);
         if self.aborted() || is_abort_error(err) {
             Error::Cancelled(format!("{method} {url} was aborted: {text}"))
+        } else if is_type_error(err) && is_browser() && is_cross_origin(url) {
+            cors_error(method, url, &text)
         } else {
             Error::Network(format!("{method} {url} failed: {text}"))
         }
+    }
+}
+
+/// The [`Error::Cors`] for a cross-origin `fetch` that a browser rejected with `detail` (the
+/// JavaScript error, such as `TypeError: Failed to fetch`): it names the likely cause (the
+/// registry sends no CORS headers, so the browser withholds its responses) and the remedy (the
+/// `proxy` option). See the [module documentation](self#cors).
+pub fn cors_error(method: &str, url: &str, detail: &str) -> Error {
+    let origin = url_origin(url).unwrap_or_else(|| url.to_string());
+    Error::Cors(format!(
+        "{method} {url} was blocked by the browser ({detail}): the registry at {origin} most likely sends \
+         no CORS headers (Access-Control-Allow-Origin), so a web page may not read its responses. \
+         Use the `proxy` option with the base URL of a CORS proxy that forwards to the registry, such as \
+         the skopos edge worker (for example {{ proxy: \"https://skopos-proxy.example.workers.dev\" }}), \
+         or configure the registry to send CORS headers"
+    ))
+}
+
+/// Whether a thrown value is a JavaScript `TypeError` (how `fetch` reports network and CORS
+/// failures).
+fn is_type_error(err: &JsValue) -> bool {
+    err.is_instance_of::<js_sys::TypeError>() || get(err, "name").as_string().as_deref() == Some("TypeError")
+}
+
+/// The origin (`scheme://host[:port]`) of an absolute URL, as JavaScript's `URL` computes it.
+fn url_origin(url: &str) -> Option<String> {
+    web_sys::Url::new(url).ok().map(|u| u.origin()).filter(|o| o != "null")
+}
+
+/// Whether `url` has another origin than the page (`location.origin`); true when the page has no
+/// origin to compare with.
+fn is_cross_origin(url: &str) -> bool {
+    let global: JsValue = js_sys::global().into();
+    let page = get(&get(&global, "location"), "origin").as_string();
+    match (url_origin(url), page) {
+        (Some(target), Some(page)) => target != page,
+        _ => true,
     }
 }
 
@@ -197,7 +246,7 @@ impl Transport for FetchTransport {
 /// Server runtimes are recognised first, by `process.versions.node`, a `Deno` or `Bun` global,
 /// or a `navigator.userAgent` starting with `Cloudflare-Workers`, so that DOM emulations in Node
 /// (jsdom, happy-dom) count as Node. Otherwise a `document` or a `WorkerGlobalScope` global means
-/// a browser. The client layer can use this to explain a failed `fetch` as a likely CORS refusal.
+/// a browser. [`FetchTransport`] uses this to report a failed cross-origin `fetch` as a CORS refusal.
 pub fn is_browser() -> bool {
     let global: JsValue = js_sys::global().into();
     let process = get(&global, "process");

@@ -4,7 +4,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { inspect, getManifest, getConfig, listTags, platforms, parseReference, manifestDigest, verifyDigest } from "skopos";
+import { createServer } from "node:http";
+import { inspect, getManifest, getConfig, getBlob, listTags, platforms, parseReference, manifestDigest, verifyDigest } from "skopos";
 
 const registry = process.env.SKOPOS_TEST_REGISTRY;
 const image = `docker://${registry}/node/hello:v1`;
@@ -74,4 +75,80 @@ test("errors carry a stable code and a readable message", async () => {
   await assert.rejects(inspect(`docker://${registry}/node/absent:v1`, options), (e) => ["NAME_UNKNOWN", "MANIFEST_UNKNOWN"].includes(e.code));
   // tlsVerify defaults to true: https only, which this registry does not speak.
   await assert.rejects(inspect(image), (e) => e.code === "NETWORK");
+});
+
+/** Reads a ReadableStream<Uint8Array> to its end, checking that every chunk is a Uint8Array. */
+async function readAll(stream) {
+  assert.ok(stream instanceof ReadableStream);
+  const chunks = [];
+  const reader = stream.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    assert.ok(value instanceof Uint8Array);
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks);
+}
+
+test("getBlob streams the config blob skopeo reads, verified", async () => {
+  const expected = readFileSync(process.env.SKOPOS_TEST_CONFIG);
+  const { manifest } = await getManifest(image, options);
+  const digest = manifest.config.digest;
+  for (const repository of [`docker://${registry}/node/hello`, `${registry}/node/hello`]) {
+    const bytes = await readAll(getBlob(repository, digest, options));
+    assert.equal("sha256:" + createHash("sha256").update(bytes).digest("hex"), digest);
+    assert.deepStrictEqual(bytes, expected);
+  }
+  // A missing blob is the stream's error; a bad repository or digest throws at once.
+  const missing = "sha256:" + "0".repeat(64);
+  await assert.rejects(readAll(getBlob(`${registry}/node/hello`, missing, options)), (e) => e instanceof Error && e.code === "BLOB_UNKNOWN");
+  assert.throws(() => getBlob(`${registry}/node/hello:v1`, digest, options), (e) => e.code === "INVALID_REFERENCE");
+  assert.throws(() => getBlob(`${registry}/node/hello`, "sha256:short", options), (e) => e.code === "INVALID_DIGEST");
+});
+
+test("getBlob errors with DIGEST_MISMATCH when the bytes do not match", async () => {
+  const claimed = "sha256:" + createHash("sha256").update("the bytes the digest names").digest("hex");
+  const server = createServer((req, res) => {
+    if (req.url === "/v2/") {
+      res.writeHead(200, { "content-type": "application/json" }).end("{}");
+    } else if (req.url === `/v2/x/blobs/${claimed}`) {
+      res.writeHead(200, { "content-type": "application/octet-stream" }).end("other bytes entirely");
+    } else {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  try {
+    const { port } = server.address();
+    const stream = getBlob(`127.0.0.1:${port}/x`, claimed, options);
+    await assert.rejects(readAll(stream), (e) => {
+      assert.ok(e instanceof Error);
+      assert.equal(e.code, "DIGEST_MISMATCH");
+      assert.match(e.message, new RegExp(claimed));
+      return true;
+    });
+  } finally {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
+test("an aborted signal cancels every call with CANCELLED", async () => {
+  const signal = AbortSignal.abort();
+  const cancelled = (e) => e instanceof Error && e.code === "CANCELLED";
+  await assert.rejects(inspect(image, { ...options, signal }), cancelled);
+  await assert.rejects(getManifest(image, { ...options, signal }), cancelled);
+  await assert.rejects(listTags(`${registry}/node/hello`, { ...options, signal }), cancelled);
+  assert.throws(() => getBlob(`${registry}/node/hello`, manifestSha, { ...options, signal }), cancelled);
+  assert.throws(() => getBlob(`${registry}/node/hello`, manifestSha, { ...options, signal: "no" }), (e) => e.code === "CONFIG" && /AbortSignal/.test(e.message));
+});
+
+test("a signal aborted after getBlob returned errors the stream with CANCELLED", async () => {
+  const controller = new AbortController();
+  const { manifest } = await getManifest(image, options);
+  const stream = getBlob(`${registry}/node/hello`, manifest.layers[0].digest, { ...options, signal: controller.signal });
+  const reader = stream.getReader();
+  controller.abort();
+  await assert.rejects(reader.read(), (e) => e.code === "CANCELLED");
 });

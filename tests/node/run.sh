@@ -2,7 +2,8 @@
 # Tests the npm package as a user gets it: starts a CNCF distribution registry on a free loopback
 # port, seeds an image with umoci and skopeo, packs pkg/ with `npm pack`, installs the tarball
 # into an empty project, and runs tests/node/package.test.mjs there with node:test. The test
-# compares the package's answers with the native CLI (`skopos inspect`) and skopeo.
+# compares the package's answers with the native CLI (`skopos inspect`) and skopeo
+# (`skopeo inspect --raw`, `--config --raw`, `list-tags`).
 #
 # Needs: make pkg (pkg/skopos_bg.wasm), the native binary (SKOPOS_BIN, default target/debug/skopos),
 # docker-registry, skopeo, umoci, node and npm.
@@ -31,6 +32,7 @@ seed_image "$work" "127.0.0.1:$port/node/hello" "hello from the npm package test
 image="docker://127.0.0.1:$port/node/hello:v1"
 "$skopos_bin" inspect --tls-verify=false "$image" >"$work/inspect.json"
 skopeo inspect --raw --tls-verify=false "$image" >"$work/manifest.raw"
+skopeo inspect --config --raw --tls-verify=false "$image" >"$work/config.raw"
 skopeo list-tags --tls-verify=false "docker://127.0.0.1:$port/node/hello" >"$work/tags.json"
 
 # npm pack, then install the tarball into an empty project (no network: no dependencies).
@@ -49,4 +51,5 @@ SKOPOS_TEST_REGISTRY="127.0.0.1:$port" \
 SKOPOS_TEST_INSPECT="$work/inspect.json" \
 SKOPOS_TEST_MANIFEST="$work/manifest.raw" \
 SKOPOS_TEST_TAGS="$work/tags.json" \
+SKOPOS_TEST_CONFIG="$work/config.raw" \
     node --test package.test.mjs
