@@ -137,13 +137,15 @@ async fn missing_tag_is_manifest_unknown() {
 }
 
 /// The browser hides a response without CORS headers from the page: `fetch` rejects with a bare
-/// `TypeError`. The current code reports this as `NETWORK` (`Error::Cors` exists, with code
-/// `CORS`, but nothing produces it yet).
+/// `TypeError`. In a browser, for another origin, that is reported as `CORS`, with the cause and
+/// the remedy (the `proxy` option) in the message.
 #[wasm_bindgen_test]
-async fn registry_without_cors_headers_is_a_network_error() {
+async fn registry_without_cors_headers_is_a_cors_error() {
     let image = format!("docker://{}/{REPOSITORY}:v1", registry_no_cors());
     let thrown = inspect(image, plain_http()).await.err().expect("a registry without CORS headers cannot be read");
     let (message, code) = error_parts(&thrown);
-    assert_eq!(code.as_deref(), Some("NETWORK"), "{message}");
+    assert_eq!(code.as_deref(), Some("CORS"), "{message}");
     assert!(message.contains(registry_no_cors()), "{message}");
+    assert!(message.contains("Access-Control-Allow-Origin"), "the cause: {message}");
+    assert!(message.contains("proxy"), "the remedy: {message}");
 }
