@@ -4,11 +4,14 @@
 //! Run with `tests/browser/run.sh`, which starts and seeds the registries and passes their
 //! addresses, the seeded image's manifest digest and its architecture at compile time through
 //! `SKOPOS_TEST_REGISTRY`, `SKOPOS_TEST_REGISTRY_NO_CORS`, `SKOPOS_TEST_DIGEST` and
-//! `SKOPOS_TEST_ARCH`. Built without them, every test fails and says so.
+//! `SKOPOS_TEST_ARCH`; the digests of a two-platform index and of its images through
+//! `SKOPOS_TEST_MULTI_INDEX`, `SKOPOS_TEST_MULTI_AMD64` and `SKOPOS_TEST_MULTI_ARM64`; and the
+//! digest of a blob corrupted in the registry's storage through `SKOPOS_TEST_CORRUPT_BLOB`.
+//! Built without them, every test fails and says so.
 #![cfg(target_arch = "wasm32")]
 
 use js_sys::{Array, Object, Reflect};
-use skopos::wasm::api::{get_manifest, inspect, list_tags, parse_reference, platforms};
+use skopos::wasm::api::{get_blob, get_manifest, inspect, list_tags, parse_reference, platforms};
 use skopos::wasm::is_browser;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -38,6 +41,31 @@ fn expected_digest() -> &'static str {
 
 fn expected_arch() -> &'static str {
     setting(option_env!("SKOPOS_TEST_ARCH"), "SKOPOS_TEST_ARCH")
+}
+
+fn multi_index() -> &'static str {
+    setting(option_env!("SKOPOS_TEST_MULTI_INDEX"), "SKOPOS_TEST_MULTI_INDEX")
+}
+
+fn multi_amd64() -> &'static str {
+    setting(option_env!("SKOPOS_TEST_MULTI_AMD64"), "SKOPOS_TEST_MULTI_AMD64")
+}
+
+fn multi_arm64() -> &'static str {
+    setting(option_env!("SKOPOS_TEST_MULTI_ARM64"), "SKOPOS_TEST_MULTI_ARM64")
+}
+
+fn corrupt_blob() -> &'static str {
+    setting(option_env!("SKOPOS_TEST_CORRUPT_BLOB"), "SKOPOS_TEST_CORRUPT_BLOB")
+}
+
+/// `{ tlsVerify: false }` plus the given string options.
+fn plain_http_with(extra: &[(&str, &str)]) -> Option<JsValue> {
+    let options = plain_http().unwrap();
+    for (key, value) in extra {
+        Reflect::set(&options, &JsValue::from_str(key), &JsValue::from_str(value)).unwrap();
+    }
+    Some(options)
 }
 
 /// `{ tlsVerify: false }`: the test registries speak plain HTTP.
@@ -148,4 +176,68 @@ async fn registry_without_cors_headers_is_a_cors_error() {
     assert!(message.contains(registry_no_cors()), "{message}");
     assert!(message.contains("Access-Control-Allow-Origin"), "the cause: {message}");
     assert!(message.contains("proxy"), "the remedy: {message}");
+}
+
+#[wasm_bindgen_test]
+async fn platforms_of_a_two_platform_index() {
+    let image = format!("{}/browser/multi:v1", registry());
+    let entries = platforms(image, plain_http()).await.map_err(|e| error_parts(&e)).unwrap();
+    let mut seen: Vec<(String, String, String)> = Array::from(&entries)
+        .iter()
+        .map(|entry| {
+            let platform = get(&entry, "platform");
+            (
+                text(&platform, "architecture").unwrap(),
+                text(&platform, "os").unwrap(),
+                text(&entry, "digest").unwrap(),
+            )
+        })
+        .collect();
+    seen.sort();
+    assert_eq!(
+        seen,
+        [
+            ("amd64".to_string(), "linux".to_string(), multi_amd64().to_string()),
+            ("arm64".to_string(), "linux".to_string(), multi_arm64().to_string()),
+        ]
+    );
+}
+
+/// Like `skopeo inspect --override-arch`, `Digest` stays the index's digest; the config read
+/// (architecture and the `arch` label set when seeding) is the arm64 image's. The arm64 image's
+/// own manifest digest is checked through `getManifest` of the index entry.
+#[wasm_bindgen_test]
+async fn inspect_with_override_arch_picks_arm64() {
+    let image = format!("docker://{}/browser/multi:v1", registry());
+    let options = plain_http_with(&[("overrideArch", "arm64"), ("overrideOs", "linux")]);
+    let output = inspect(image, options).await.map_err(|e| error_parts(&e)).unwrap();
+    assert_eq!(text(&output, "Digest").as_deref(), Some(multi_index()));
+    assert_eq!(text(&output, "Architecture").as_deref(), Some("arm64"));
+    assert_eq!(text(&get(&output, "Labels"), "arch").as_deref(), Some("arm64"));
+
+    let by_digest = format!("{}/browser/multi@{}", registry(), multi_arm64());
+    let manifest = get_manifest(by_digest, plain_http()).await.map_err(|e| error_parts(&e)).unwrap();
+    assert_eq!(text(&manifest, "digest").as_deref(), Some(multi_arm64()));
+    assert_eq!(get(&manifest, "verified"), JsValue::TRUE);
+}
+
+/// The registry serves wrong bytes (same length) for a blob corrupted in its storage: reading
+/// `getBlob`'s stream to the end fails with `DIGEST_MISMATCH`.
+#[wasm_bindgen_test]
+async fn get_blob_of_a_corrupted_blob_is_a_digest_mismatch() {
+    use futures_util::StreamExt;
+
+    let repository = format!("{}/browser/corrupt", registry());
+    let raw = get_blob(repository, corrupt_blob().to_string(), plain_http()).map_err(|e| error_parts(&e)).unwrap();
+    let mut stream = wasm_streams::ReadableStream::from_raw(raw).into_stream();
+    let mut read = 0;
+    let thrown = loop {
+        match stream.next().await {
+            Some(Ok(chunk)) => read += js_sys::Uint8Array::from(chunk).length(),
+            Some(Err(e)) => break e,
+            None => panic!("the stream closed normally after {read} bytes of a corrupted blob"),
+        }
+    };
+    let (message, code) = error_parts(&thrown);
+    assert_eq!(code.as_deref(), Some("DIGEST_MISMATCH"), "{message}");
 }

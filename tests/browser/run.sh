@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Runs tests/wasm_browser.rs in headless Chromium (wasm-bindgen-test-runner + chromedriver, with
 # the Chromium flags of webdriver.json): starts two CNCF distribution registries on free loopback
-# ports, one sending CORS headers and one without, seeds an image with umoci and skopeo, and hands
-# their addresses and the expected digest and architecture to the test at compile time
+# ports, one sending CORS headers and one without; seeds images with umoci and skopeo (a single
+# image, a two-platform index, and an image whose config blob is then corrupted in storage), and
+# hands their addresses and the expected digests and architecture to the test at compile time
 # (SKOPOS_TEST_* environment variables read with option_env!).
 #
-# Needs: docker-registry, skopeo, umoci, chromium, chromedriver (CHROMEDRIVER, default
+# Needs: docker-registry, skopeo, umoci, python3, chromium, chromedriver (CHROMEDRIVER, default
 # /usr/bin/chromedriver), wasm-bindgen-test-runner and the wasm32 target.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -34,6 +35,55 @@ if curl -fsI "http://127.0.0.1:$port_no_cors/v2/" | grep -qi '^Access-Control-';
     echo "the no-CORS registry sends CORS headers" >&2; exit 1
 fi
 
+# A two-platform index (amd64 and arm64) in the CORS registry: two umoci images in one layout,
+# an OCI index listing both written by hand, copied with --all.
+(
+    cd "$work"
+    umoci init --layout multi
+    for a in amd64 arm64; do
+        umoci new --image "multi:$a"
+        umoci config --image "multi:$a" --architecture "$a" --os linux --config.label "arch=$a"
+    done
+    python3 - multi <<'PY'
+import hashlib, json, os, sys
+layout = sys.argv[1]
+top = json.load(open(f"{layout}/index.json"))
+entries = []
+for d in top["manifests"]:
+    arch = d["annotations"]["org.opencontainers.image.ref.name"]
+    entries.append({"mediaType": d["mediaType"], "digest": d["digest"], "size": d["size"],
+                    "platform": {"architecture": arch, "os": "linux"}})
+index = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
+                    "manifests": entries}).encode()
+digest = hashlib.sha256(index).hexdigest()
+open(f"{layout}/blobs/sha256/{digest}", "wb").write(index)
+top["manifests"].append({"mediaType": "application/vnd.oci.image.index.v1+json",
+                         "digest": "sha256:" + digest, "size": len(index),
+                         "annotations": {"org.opencontainers.image.ref.name": "index"}})
+json.dump(top, open(f"{layout}/index.json", "w"))
+PY
+    skopeo copy -q --all --dest-tls-verify=false oci:multi:index "docker://127.0.0.1:$port/browser/multi:v1"
+) >/dev/null
+multi_digest() {
+    skopeo inspect --raw --tls-verify=false "docker://127.0.0.1:$port/browser/multi:v1" | python3 -c \
+        'import json, sys; print(next(m["digest"] for m in json.load(sys.stdin)["manifests"] if m["platform"]["architecture"] == sys.argv[1]))' "$1"
+}
+
+# An image whose config blob is corrupted in the registry's storage: same length, other bytes.
+mkdir -p "$work/seed-corrupt"
+seed_image "$work/seed-corrupt" "127.0.0.1:$port/browser/corrupt" "these bytes will be damaged" corrupt-test
+corrupt_config=$(skopeo inspect --raw --tls-verify=false "docker://127.0.0.1:$port/browser/corrupt:v1" \
+    | python3 -c 'import json, sys; print(json.load(sys.stdin)["config"]["digest"])')
+hex=${corrupt_config#sha256:}
+data="$work/cors/storage/docker/registry/v2/blobs/sha256/${hex:0:2}/$hex/data"
+python3 - "$data" <<'PY'
+import sys
+path = sys.argv[1]
+data = open(path, "rb").read()
+open(path, "wb").write(bytes(b ^ 0x20 if 0x61 <= b <= 0x7a else b for b in data))
+PY
+[ "$(sha256sum <"$data" | cut -d' ' -f1)" != "$hex" ] || { echo "the config blob was not corrupted" >&2; exit 1; }
+
 image="docker://127.0.0.1:$port/browser/hello:v1"
 digest="sha256:$(skopeo inspect --raw --tls-verify=false "$image" | sha256sum | cut -d' ' -f1)"
 arch=$(skopeo inspect --tls-verify=false --format '{{.Architecture}}' "$image")
@@ -42,6 +92,10 @@ export SKOPOS_TEST_REGISTRY="127.0.0.1:$port"
 export SKOPOS_TEST_REGISTRY_NO_CORS="127.0.0.1:$port_no_cors"
 export SKOPOS_TEST_DIGEST="$digest"
 export SKOPOS_TEST_ARCH="$arch"
+export SKOPOS_TEST_MULTI_INDEX="sha256:$(skopeo inspect --raw --tls-verify=false "docker://127.0.0.1:$port/browser/multi:v1" | sha256sum | cut -d' ' -f1)"
+export SKOPOS_TEST_MULTI_AMD64="$(multi_digest amd64)"
+export SKOPOS_TEST_MULTI_ARM64="$(multi_digest arm64)"
+export SKOPOS_TEST_CORRUPT_BLOB="$corrupt_config"
 export CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver}
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
 cargo test --locked --target wasm32-unknown-unknown --test wasm_browser

@@ -46,6 +46,7 @@ stop_registries() {
 }
 
 # seed_image WORKDIR REGISTRY/REPO GREETING TITLE
+# (WORKDIR must not hold a layout from an earlier call: give each image its own directory.)
 # Builds a small image with umoci in WORKDIR and pushes it as REGISTRY/REPO:v1 and :latest.
 seed_image() {
     local work=$1 target=$2 greeting=$3 title=$4
