@@ -119,10 +119,11 @@ pub async fn tags_unless_denied<S: ImageSource>(source: &S) -> Result<Option<Vec
     }
 }
 
-/// Resolves and summarizes in one go, listing the repository's tags when `with_tags`.
+/// Resolves and summarizes in one go, listing the repository's tags when `with_tags` (none when
+/// the registry refuses to list them).
 pub async fn inspect<S: ImageSource>(source: &S, platform: &WantedPlatform, with_tags: bool) -> Result<InspectOutput> {
     let image = resolve(source, platform).await?;
-    let tags = if with_tags { source.repository_tags().await?.unwrap_or_default() } else { Vec::new() };
+    let tags = if with_tags { tags_unless_denied(source).await?.unwrap_or_default() } else { Vec::new() };
     summarize(&image, source.docker_name(), tags)
 }
 

@@ -18,7 +18,7 @@ use wasm_bindgen::JsCast;
 use super::fetch::FetchTransport;
 use crate::digest::Digest;
 use crate::error::{Error, Result};
-use crate::image::inspect::{oci_config, resolve, summarize, tags_unless_denied};
+use crate::image::inspect::{oci_config, resolve};
 use crate::image::{ImageSource, RegistrySource};
 use crate::manifest::{manifest_digest, WantedPlatform};
 use crate::reference::Reference;
@@ -303,11 +303,7 @@ pub async fn inspect(
 async fn inspect_impl(image: &str, options: Option<JsValue>) -> Result<JsValue> {
     let options = Options::from_js(options)?;
     let (_, source) = open(image, &options)?;
-    let resolved = resolve(&source, &options.platform()).await?;
-    // As the CLI: a registry that forbids listing tags still lets the image be inspected.
-    let tags = tags_unless_denied(&source).await?.unwrap_or_default();
-    let output = summarize(&resolved, source.docker_name(), tags)?;
-    to_js(&output)
+    to_js(&crate::image::inspect::inspect(&source, &options.platform(), true).await?)
 }
 
 #[derive(Serialize)]
