@@ -31,3 +31,9 @@ node_major=$(node -p 'process.versions.node.split(".")[0]')
 [ "$node_major" -ge 20 ] || { echo "Node.js 20 or later is needed (found $(node --version))" >&2; exit 1; }
 # npm packs and installs the npm package in tests/node/run.sh; Node builds from nodejs.org include it.
 command -v npm >/dev/null 2>&1 || { SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"; $SUDO apt-get install -y -qq npm >/dev/null; }
+# The JavaScript tools the build and the tests use, pinned by package-lock.json: wasm-opt
+# (binaryen), playwright-core (drives Debian's Chromium; it never downloads a browser) and
+# miniflare with its workerd binary.
+if [ ! -x node_modules/.bin/workerd ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    npm ci --silent --no-audit --no-fund
+fi
