@@ -29,7 +29,9 @@ pub struct ClientOptions {
     pub credentials: Option<Credentials>,
     /// Whether plain http may be used when https fails (`--tls-verify=false`).
     pub allow_http: bool,
-    /// Use this base URL (`https://proxy.example/`) instead of the registry's own host.
+    /// Use this base URL (`https://proxy.example/`) instead of the registry's own host. Every
+    /// request to it names the registry in containerd's mirror parameter, `?ns=REGISTRY`, so one
+    /// proxy can stand in for many registries.
     pub base_url: Option<String>,
 }
 
@@ -104,7 +106,7 @@ impl<T: Transport> RegistryClient<T> {
         };
         let mut last_error = None;
         for base in candidates {
-            let ping_url = format!("{base}/v2/");
+            let ping_url = self.naming_registry(format!("{base}/v2/"), &base);
             match self.transport.send(Request::new(Method::Get, &ping_url)).await {
                 Ok(response) => {
                     let challenge = pick_challenge(&response.headers);
@@ -148,7 +150,7 @@ impl<T: Transport> RegistryClient<T> {
             },
             _ => None,
         };
-        let url = format!("{base}/v2/");
+        let url = self.naming_registry(format!("{base}/v2/"), &base);
         let mut request = Request::new(Method::Get, &url);
         if let Some(value) = authorization {
             request.headers.set("Authorization", value);
@@ -196,6 +198,7 @@ impl<T: Transport> RegistryClient<T> {
         let mut waits = 0;
         loop {
             let mut request = build();
+            request.url = self.naming_registry(request.url, &base);
             if url::same_origin(&request.url, &base) {
                 if let Some(value) = self.authorization(scope).await? {
                     request.headers.set("Authorization", value);
@@ -223,12 +226,22 @@ impl<T: Transport> RegistryClient<T> {
     /// `scope` when it goes to the registry's origin. Redirects and errors come back as they are.
     pub async fn send_once(&self, mut request: Request, scope: &str) -> Result<Response> {
         let base = self.base_url().await?;
+        request.url = self.naming_registry(request.url, &base);
         if url::same_origin(&request.url, &base) {
             if let Some(value) = self.authorization(scope).await? {
                 request.headers.set("Authorization", value);
             }
         }
         self.transport.send(request).await
+    }
+
+    /// Adds `ns=REGISTRY` (containerd's mirror parameter) to a URL on a proxy base URL, unless
+    /// it names a registry already (a `Location` or `Link` the proxy sent back may).
+    fn naming_registry(&self, url: String, base: &str) -> String {
+        if self.options.base_url.is_none() || !url::same_origin(&url, base) || url::has_query_key(&url, "ns") {
+            return url;
+        }
+        url::with_query(&url, &[("ns", &self.registry)])
     }
 
     /// Records a fresh challenge from a 401 and forgets the token it replaces.

@@ -75,6 +75,12 @@ pub fn with_query(url: &str, pairs: &[(&str, &str)]) -> String {
     out
 }
 
+/// Whether a URL's query string has the key `key`.
+pub fn has_query_key(url: &str, key: &str) -> bool {
+    let query = url.split('#').next().unwrap_or("").split_once('?').map_or("", |(_, q)| q);
+    query.split('&').any(|pair| pair.split('=').next() == Some(key))
+}
+
 /// The URL of a `Link: <url>; rel="next"` header, resolved against `base`.
 pub fn next_link(base: &str, link_header: &str) -> Option<String> {
     for part in link_header.split(',') {
@@ -122,5 +128,8 @@ mod tests {
             "http://127.0.0.1:5000/v2/foo/tags/list?last=b&n=2"
         );
         assert_eq!(next_link(base, "</x>; rel=\"prev\""), None);
+        assert!(has_query_key("https://p/v2/x/tags/list?n=2&ns=docker.io", "ns"));
+        assert!(!has_query_key("https://p/v2/x/tags/list?dns=a&n=ns", "ns"));
+        assert!(!has_query_key("https://p/v2/#?ns=a", "ns"));
     }
 }
