@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing skopos needs on a Debian machine:
-# the CNCF distribution registry, skopeo, umoci and openssl (test peers), the wasm32 target,
+# the CNCF distribution registry, skopeo, umoci and openssl (test peers), htpasswd from
+# apache2-utils (bcrypt htpasswd files for the npm package's auth tests), the wasm32 target,
 # wasm-bindgen-cli at the version Cargo.lock pins (runs the wasm tests under Node and builds pkg/),
 # make (make pkg), npm (packs and installs the package in tests/node/run.sh), and Chromium with
 # chromedriver (tests/browser/run.sh runs the JS API in headless Chromium).
@@ -8,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_apt=()
-for pair in docker-registry:docker-registry skopeo:skopeo umoci:umoci openssl:openssl curl:curl /usr/bin/time:time make:make python3:python3 gzip:gzip \
+for pair in docker-registry:docker-registry skopeo:skopeo umoci:umoci openssl:openssl htpasswd:apache2-utils curl:curl /usr/bin/time:time make:make python3:python3 gzip:gzip \
     chromium:chromium chromedriver:chromium-driver; do
     command -v "${pair%%:*}" >/dev/null 2>&1 || need_apt+=("${pair##*:}")
 done

@@ -4,9 +4,13 @@
 # into an empty project, and runs tests/node/package.test.mjs there with node:test. The test
 # compares the package's answers with the native CLI (`skopos inspect`) and skopeo
 # (`skopeo inspect --raw`, `--config --raw`, `list-tags`).
+# tests/node/auth.test.mjs runs against two more registries holding the same image: one with
+# htpasswd Basic auth and one with token auth, whose token server (tests/lib/token-server.mjs)
+# lets the user pull auth/hello but not auth/private; a recording proxy (tests/lib/cors-proxy.mjs)
+# in front of the token registry logs which Authorization scheme reaches it.
 #
 # Needs: make pkg (pkg/skopos_bg.wasm), the native binary (SKOPOS_BIN, default target/debug/skopos),
-# docker-registry, skopeo, umoci, node and npm.
+# docker-registry, skopeo, umoci, htpasswd (apache2-utils), openssl, node and npm.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
@@ -15,6 +19,7 @@ skopos_bin=${SKOPOS_BIN:-$root/target/debug/skopos}
 [ -x "$skopos_bin" ] || cargo build --locked -q --bin skopos
 
 source tests/lib/registry.sh
+source tests/lib/auth.sh
 
 work=$(mktemp -d)
 cleanup() {
@@ -35,6 +40,28 @@ skopeo inspect --raw --tls-verify=false "$image" >"$work/manifest.raw"
 skopeo inspect --config --raw --tls-verify=false "$image" >"$work/config.raw"
 skopeo list-tags --tls-verify=false "docker://127.0.0.1:$port/node/hello" >"$work/tags.json"
 
+# The authenticated registries. `admin` seeds them; `tester` is the user the tests log in as.
+user=tester password=tester-pw-$RANDOM
+start_token_server "$work/token" "{\"users\": {\"$user\": \"$password\", \"admin\": \"admin-pw\"},
+    \"grants\": {\"admin\": {\"*\": [\"pull\", \"push\"]}, \"$user\": {\"auth/hello\": [\"pull\"]}}}"
+token_registry_port=$(free_port)
+start_token_registry "$work/token-registry" "$token_registry_port" "$work/token"
+basic_registry_port=$(free_port)
+start_htpasswd_registry "$work/basic-registry" "$basic_registry_port" "$user" "$password"
+copy_to() { skopeo copy -q --src-tls-verify=false --dest-tls-verify=false --dest-creds "$1" "$image" "docker://$2"; }
+copy_to "$user:$password" "127.0.0.1:$basic_registry_port/auth/hello:v1"
+copy_to admin:admin-pw "127.0.0.1:$token_registry_port/auth/hello:v1"
+copy_to admin:admin-pw "127.0.0.1:$token_registry_port/auth/private:v1"
+"$skopos_bin" inspect --tls-verify=false --creds "$user:$password" \
+    "docker://127.0.0.1:$basic_registry_port/auth/hello:v1" >"$work/inspect-basic.json"
+"$skopos_bin" inspect --tls-verify=false --creds "$user:$password" \
+    "docker://127.0.0.1:$token_registry_port/auth/hello:v1" >"$work/inspect-token.json"
+node tests/lib/cors-proxy.mjs --target "http://127.0.0.1:$token_registry_port" \
+    --port-file "$work/proxy.port" --log "$work/proxy.log" &
+registry_pids+=($!)
+for _ in $(seq 100); do [ -s "$work/proxy.port" ] && break; sleep 0.1; done
+[ -s "$work/proxy.port" ] || { echo "the recording proxy did not start" >&2; exit 1; }
+
 # npm pack, then install the tarball into an empty project (no network: no dependencies).
 mkdir "$work/packed" "$work/project"
 (cd pkg && npm pack --silent --pack-destination "$work/packed" >/dev/null)
@@ -44,7 +71,7 @@ tarball=$(ls "$work"/packed/skopos-*.tgz)
     echo '{"name": "skopos-user", "version": "1.0.0", "private": true, "type": "module"}' >package.json
     npm install --silent --no-audit --no-fund --offline "$tarball"
 )
-cp tests/node/package.test.mjs "$work/project/"
+cp tests/node/package.test.mjs tests/node/auth.test.mjs "$work/project/"
 
 cd "$work/project"
 SKOPOS_TEST_REGISTRY="127.0.0.1:$port" \
@@ -52,4 +79,15 @@ SKOPOS_TEST_INSPECT="$work/inspect.json" \
 SKOPOS_TEST_MANIFEST="$work/manifest.raw" \
 SKOPOS_TEST_TAGS="$work/tags.json" \
 SKOPOS_TEST_CONFIG="$work/config.raw" \
-    node --test package.test.mjs
+SKOPOS_TEST_BASIC_REGISTRY="127.0.0.1:$basic_registry_port" \
+SKOPOS_TEST_TOKEN_REGISTRY="127.0.0.1:$token_registry_port" \
+SKOPOS_TEST_TOKEN_PROXY="127.0.0.1:$(cat "$work/proxy.port")" \
+SKOPOS_TEST_USER="$user" \
+SKOPOS_TEST_PASSWORD="$password" \
+SKOPOS_TEST_TOKEN_REALM="http://127.0.0.1:$token_port/token" \
+SKOPOS_TEST_TOKEN_SERVICE=skopos-test-registry \
+SKOPOS_TEST_TOKEN_LOG="$work/token/token.log" \
+SKOPOS_TEST_PROXY_LOG="$work/proxy.log" \
+SKOPOS_TEST_BASIC_INSPECT="$work/inspect-basic.json" \
+SKOPOS_TEST_TOKEN_INSPECT="$work/inspect-token.json" \
+    node --test package.test.mjs auth.test.mjs
