@@ -19,7 +19,7 @@ skopos_bin=${SKOPOS_BIN:-$root/target/debug/skopos}
 [ -x "$skopos_bin" ] || cargo build --locked -q --bin skopos
 
 source tests/lib/registry.sh
-source tests/lib/auth.sh
+source tests/lib/servers.sh
 
 work=$(mktemp -d)
 cleanup() {
@@ -42,25 +42,13 @@ skopeo list-tags --tls-verify=false "docker://127.0.0.1:$port/node/hello" >"$wor
 
 # The authenticated registries. `admin` seeds them; `tester` is the user the tests log in as.
 user=tester password=tester-pw-$RANDOM
-start_token_server "$work/token" "{\"users\": {\"$user\": \"$password\", \"admin\": \"admin-pw\"},
-    \"grants\": {\"admin\": {\"*\": [\"pull\", \"push\"]}, \"$user\": {\"auth/hello\": [\"pull\"]}}}"
-token_registry_port=$(free_port)
-start_token_registry "$work/token-registry" "$token_registry_port" "$work/token"
-basic_registry_port=$(free_port)
-start_htpasswd_registry "$work/basic-registry" "$basic_registry_port" "$user" "$password"
-copy_to() { skopeo copy -q --src-tls-verify=false --dest-tls-verify=false --dest-creds "$1" "$image" "docker://$2"; }
-copy_to "$user:$password" "127.0.0.1:$basic_registry_port/auth/hello:v1"
-copy_to admin:admin-pw "127.0.0.1:$token_registry_port/auth/hello:v1"
-copy_to admin:admin-pw "127.0.0.1:$token_registry_port/auth/private:v1"
+start_auth_registries "$work" "$image" "$user" "$password"
 "$skopos_bin" inspect --tls-verify=false --creds "$user:$password" \
     "docker://127.0.0.1:$basic_registry_port/auth/hello:v1" >"$work/inspect-basic.json"
 "$skopos_bin" inspect --tls-verify=false --creds "$user:$password" \
     "docker://127.0.0.1:$token_registry_port/auth/hello:v1" >"$work/inspect-token.json"
-node tests/lib/cors-proxy.mjs --target "http://127.0.0.1:$token_registry_port" \
-    --port-file "$work/proxy.port" --log "$work/proxy.log" &
-registry_pids+=($!)
-for _ in $(seq 100); do [ -s "$work/proxy.port" ] && break; sleep 0.1; done
-[ -s "$work/proxy.port" ] || { echo "the recording proxy did not start" >&2; exit 1; }
+start_node_server "$work/proxy.port" tests/lib/cors-proxy.mjs \
+    --target "http://127.0.0.1:$token_registry_port" --log "$work/proxy.log"
 
 # npm pack, then install the tarball into an empty project (no network: no dependencies).
 mkdir "$work/packed" "$work/project"
