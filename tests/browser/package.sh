@@ -66,6 +66,7 @@ SKOPOS_TEST_INSPECT="$work/inspect.json" \
 SKOPOS_TEST_USER="$user" \
 SKOPOS_TEST_PASSWORD="$password" \
 SKOPOS_TEST_BASIC_PROXY="$basic_proxy" \
+SKOPOS_TEST_BASIC_REGISTRY="127.0.0.1:$basic_registry_port" \
 SKOPOS_TEST_BASIC_INSPECT="$work/inspect-basic.json" \
 SKOPOS_TEST_TOKEN_PROXY="$token_proxy" \
 SKOPOS_TEST_TOKEN_INSPECT="$work/inspect-token.json" \

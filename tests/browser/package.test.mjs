@@ -79,6 +79,8 @@ test("basic auth through the CORS proxy: inspect with username/password equals s
   assert.deepStrictEqual(answer, { ok: json("SKOPOS_TEST_BASIC_INSPECT") });
   assertCode(await call("inspect", image, base), "UNAUTHORIZED");
   assertCode(await call("inspect", image, { ...credentials, password: password + "-wrong" }), "UNAUTHORIZED");
+  // Without the proxy, the registry's 401 to the preflight keeps the page out.
+  assertCode(await call("inspect", `docker://${env("SKOPOS_TEST_BASIC_REGISTRY")}/auth/hello:v1`, credentials), "CORS");
 });
 
 test("token auth through the CORS proxy: inspect with username/password equals skopos inspect", async () => {
