@@ -5,7 +5,7 @@ CARGO ?= cargo
 WASM_BINDGEN ?= wasm-bindgen
 WASM := target/wasm32-unknown-unknown/wasm-release/skopos.wasm
 
-.PHONY: pkg size clean-pkg
+.PHONY: pkg size clean-pkg worker
 pkg:
 	$(CARGO) build --locked --lib --target wasm32-unknown-unknown --profile wasm-release
 	$(WASM_BINDGEN) --target web --out-dir pkg --out-name skopos $(WASM)
@@ -16,3 +16,15 @@ size:
 
 clean-pkg:
 	rm -f pkg/skopos.js pkg/skopos.d.ts pkg/skopos_bg.wasm pkg/skopos_bg.wasm.d.ts pkg/*.tgz
+
+# The edge Worker in dist/worker/: its ES modules (www/worker/) with wasm-bindgen's glue and the
+# wasm of the npm package, which wrangler and miniflare import as a compiled WebAssembly.Module.
+# The static page is served from dist/www/ (wrangler.toml [assets]); `make www` builds it when
+# this Makefile has that target, else an empty dist/www/ keeps wrangler content.
+worker: pkg
+	@if grep -q '^www:' $(firstword $(MAKEFILE_LIST)); then $(MAKE) www; else mkdir -p dist/www; fi
+	rm -rf dist/worker
+	mkdir -p dist/worker
+	cp www/worker/*.js dist/worker/
+	cp pkg/skopos.js dist/worker/skopos-wasm.js
+	cp pkg/skopos_bg.wasm dist/worker/skopos_bg.wasm
