@@ -2,14 +2,15 @@
 # Installs what building and testing skopos needs on a Debian machine:
 # the CNCF distribution registry, skopeo, umoci and openssl (test peers), the wasm32 target,
 # wasm-bindgen-cli at the version Cargo.lock pins (runs the wasm tests under Node and builds pkg/),
-# make (make pkg), npm (packs and installs the package in tests/node/run.sh), and Chromium with
-# chromedriver (tests/browser/run.sh runs the JS API in headless Chromium).
+# htpasswd (apache2-utils: the basic-auth registry of tests/worker/run.sh), make (make pkg), npm
+# (packs and installs the package in tests/node/run.sh), and Chromium with chromedriver
+# (tests/browser/run.sh runs the JS API in headless Chromium).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_apt=()
 for pair in docker-registry:docker-registry skopeo:skopeo umoci:umoci openssl:openssl curl:curl /usr/bin/time:time make:make python3:python3 gzip:gzip \
-    chromium:chromium chromedriver:chromium-driver; do
+    chromium:chromium chromedriver:chromium-driver htpasswd:apache2-utils; do
     command -v "${pair%%:*}" >/dev/null 2>&1 || need_apt+=("${pair##*:}")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then

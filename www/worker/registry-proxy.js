@@ -95,11 +95,29 @@ export async function handleRegistry(request, url, config, ctx) {
         if (link && path === "tags/list") headers.set("Link", rewriteLink(link[1], name, url));
         if (byDigest && upstream.status === 200) headers.set("Cache-Control", IMMUTABLE);
 
-        const response = new Response(request.method === "HEAD" ? null : upstream.body, { status: upstream.status, headers });
+        const body = request.method === "HEAD" ? null : withDeclaredLength(upstream);
+        const response = new Response(body, { status: upstream.status, headers });
         return byDigest && request.method === "GET" ? store(ctx, registry, repository, path, response) : response;
     } catch (error) {
         return registryError(error);
     }
+}
+
+/**
+ * The body to send. A streamed blob whose length the upstream declared goes through a
+ * FixedLengthStream (workerd), so the client is told that length: when the digest check fails,
+ * proxyFetch withholds the last bytes and errors the stream, and the client sees a body shorter
+ * than its Content-Length (a failed download) even where the runtime ends the response cleanly.
+ */
+function withDeclaredLength(upstream) {
+    const body = upstream.body;
+    const length = upstream.headers.find(([header]) => header === "content-length");
+    if (!(body instanceof ReadableStream) || !length || typeof FixedLengthStream === "undefined") return body;
+    const { readable, writable } = new FixedLengthStream(Number(length[1]));
+    body.pipeTo(writable).catch(() => {
+        // The stream errored (digest mismatch, upstream failure): the response stays short.
+    });
+    return readable;
 }
 
 /** The tag list's pagination parameters (`n`, `last`), the only query passed upstream. */
