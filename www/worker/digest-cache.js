@@ -24,11 +24,11 @@ export async function lookup(registry, repository, path) {
     return cache.match(cacheKey(registry, repository, path));
 }
 
-/** Stores a copy of a verified 200 response in the background and returns the response to send. */
-export function store(ctx, registry, repository, path, response) {
+/** Stores a copy of a verified 200 response of `length` bytes (null: unknown, not stored) in the
+ *  background and returns the response to send. */
+export function store(ctx, registry, repository, path, response, length) {
     const cache = defaultCache();
-    const length = Number(response.headers.get("Content-Length"));
-    if (!cache || response.status !== 200 || !(length >= 0 && length <= MAX_CACHED_BYTES)) return response;
+    if (!cache || response.status !== 200 || length === null || !(length >= 0 && length <= MAX_CACHED_BYTES)) return response;
     const copy = response.clone();
     const stored = cache.put(cacheKey(registry, repository, path), copy).catch(() => {
         // A body that failed verification is not stored; the client's copy fails on its own.

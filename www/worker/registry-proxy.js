@@ -97,7 +97,9 @@ export async function handleRegistry(request, url, config, ctx) {
 
         const body = request.method === "HEAD" ? null : withDeclaredLength(upstream);
         const response = new Response(body, { status: upstream.status, headers });
-        return byDigest && request.method === "GET" ? store(ctx, registry, repository, path, response) : response;
+        if (!byDigest || request.method !== "GET") return response;
+        const length = upstream.headers.find(([header]) => header === "content-length");
+        return store(ctx, registry, repository, path, response, length ? Number(length[1]) : null);
     } catch (error) {
         return registryError(error);
     }
