@@ -164,6 +164,14 @@ test("skopeo inspect through the Worker sees the registry's manifest and digest"
     assert.deepEqual(info.Labels, expectedJson("inspect.json").Labels);
 });
 
+test("HEAD of a manifest through the Worker gives the registry's digest and length (containerd's resolve)", async () => {
+    const res = await get(`/v2/worker/hello/manifests/v1?ns=${registry}`, { method: "HEAD", headers: { Accept: manifestType } });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("docker-content-digest"), manifestDigest);
+    assert.equal(res.headers.get("content-length"), String(manifestRaw.length));
+    assert.equal(res.headers.get("content-type"), manifestType);
+});
+
 test("skopeo copy through the Worker preserves the digests", async () => {
     const dest = join(env.SKOPOS_TEST_WORK, "copied");
     await run("skopeo", ["copy", "-q", "--src-tls-verify=false", `docker://${workerHost}/worker/hello:v1`, `dir:${dest}`]);
