@@ -1,4 +1,4 @@
-# Shell helpers shared by the test launchers (tests/node/run.sh, tests/browser/run.sh):
+# Shell helpers shared by the test launchers (tests/node/run.sh, tests/browser/run.sh, tests/worker/run.sh):
 # start a CNCF distribution registry on a free loopback port and seed it with an image built by
 # umoci and pushed with skopeo. Source this file; it defines functions only.
 #
