@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs what building and testing skopos needs on a Debian machine:
 # the CNCF distribution registry, skopeo, umoci and openssl (test peers), htpasswd from
-# apache2-utils (bcrypt htpasswd files for the npm package's auth tests), the wasm32 target,
-# wasm-bindgen-cli at the version Cargo.lock pins (runs the wasm tests under Node and builds pkg/),
-# make (make pkg), npm (packs and installs the package in tests/node/run.sh), and Chromium with
-# chromedriver (tests/browser/run.sh runs the JS API in headless Chromium).
+# apache2-utils (bcrypt htpasswd files for the basic-auth registries of the package and Worker
+# tests), the wasm32 target, wasm-bindgen-cli at the version Cargo.lock pins (runs the wasm tests
+# under Node and builds pkg/), make (make pkg), npm
+# (packs and installs the package in tests/node/run.sh), and Chromium with chromedriver
+# (tests/browser/run.sh runs the JS API in headless Chromium).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -3,7 +3,8 @@
 # oracle, the wasm32 build, the wasm tests under Node, and the npm package (make pkg) installed
 # from its tarball and tested in Node (anonymous, htpasswd and token registries), the JS API in
 # headless Chromium against registries with and without CORS headers, the built package in
-# Chromium (auth through a CORS proxy, tag pagination, a module Web Worker), and in workerd.
+# Chromium (auth through a CORS proxy, tag pagination, a module Web Worker) and in workerd,
+# and the edge Worker (make worker) in workerd through miniflare.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -30,3 +31,7 @@ tests/browser/package.sh
 
 echo "== workerd: pkg/README.md's worker example in miniflare" >&2
 tests/workerd/run.sh
+
+echo "== edge worker: make worker, then the Worker in workerd (miniflare) with skopeo pulling through it" >&2
+make worker
+tests/worker/run.sh

@@ -201,7 +201,7 @@ impl Options {
 }
 
 /// A JavaScript `Error` with the error's message and a `code` property.
-fn to_js_error(error: Error) -> JsValue {
+pub(super) fn to_js_error(error: Error) -> JsValue {
     let js = js_sys::Error::new(&error.to_string());
     let _ = js_sys::Reflect::set(&js, &JsValue::from_str("code"), &JsValue::from_str(error.code()));
     js.into()

@@ -1,4 +1,4 @@
-# Shell helpers shared by the test launchers (tests/node/run.sh, tests/browser/run.sh):
+# Shell helpers shared by the test launchers (tests/node/run.sh, tests/browser/run.sh, tests/worker/run.sh):
 # start a CNCF distribution registry on a free loopback port and seed it with an image built by
 # umoci and pushed with skopeo. Source this file; it defines functions only.
 #
@@ -62,4 +62,31 @@ seed_image() {
         skopeo copy -q --src-tls-verify=false --dest-tls-verify=false \
             "docker://$target:v1" "docker://$target:latest"
     ) >/dev/null
+}
+
+# start_registry_basic_auth DIR PORT USER PASSWORD
+# Like start_registry, but the registry asks for HTTP basic credentials (an htpasswd file with
+# one bcrypt entry; needs htpasswd from apache2-utils). Waits until /v2/ answers 401.
+start_registry_basic_auth() {
+    local dir=$1 port=$2 user=$3 password=$4
+    mkdir -p "$dir"
+    htpasswd -Bbn "$user" "$password" >"$dir/htpasswd"
+    {
+        echo "version: 0.1"
+        echo "log: {level: error, accesslog: {disabled: true}}"
+        echo "storage: {filesystem: {rootdirectory: $dir/storage}, delete: {enabled: true}}"
+        echo "auth: {htpasswd: {realm: skopos-test, path: $dir/htpasswd}}"
+        echo "http:"
+        echo "  addr: 127.0.0.1:$port"
+    } >"$dir/registry.yml"
+    docker-registry serve "$dir/registry.yml" >"$dir/registry.log" 2>&1 &
+    registry_pids+=($!)
+    local status
+    for _ in $(seq 100); do
+        status=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/v2/" || true)
+        [ "$status" = 401 ] && return 0
+        sleep 0.1
+    done
+    cat "$dir/registry.log" >&2
+    return 1
 }

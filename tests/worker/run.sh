@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# Tests the edge Worker (dist/worker, built by `make worker`) in workerd through miniflare,
+# against real CNCF distribution registries on free loopback ports: one anonymous, one asking for
+# basic credentials (which the Worker gets as its REGISTRY_AUTH_<HOST> secret). The images are
+# built by umoci and pushed by skopeo; expected values come from skopeo, the registries and the
+# native CLI (SKOPOS_BIN, default target/debug/skopos). tests/worker/worker.test.mjs starts the
+# Worker and checks the API, the /v2/ proxy with skopeo as a real client (inspect, copy, a
+# corrupted blob that must fail), the allow-list, CORS, caching headers and the npm package using
+# the Worker as its proxy.
+#
+# Builds nothing itself: needs `make worker` (dist/worker) and `make pkg` (pkg/), plus
+# docker-registry, skopeo, umoci, htpasswd, node and node_modules/miniflare (npm ci).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$PWD
+skopos_bin=${SKOPOS_BIN:-$root/target/debug/skopos}
+[ -f dist/worker/index.js ] && [ -f dist/worker/skopos_bg.wasm ] || { echo "dist/worker is missing: run make worker" >&2; exit 1; }
+[ -f pkg/skopos_bg.wasm ] || { echo "pkg/skopos_bg.wasm is missing: run make pkg" >&2; exit 1; }
+[ -x "$skopos_bin" ] || cargo build --locked -q --bin skopos
+[ -d node_modules/miniflare ] || { echo "node_modules/miniflare is missing: run npm ci" >&2; exit 1; }
+
+source tests/lib/registry.sh
+
+work=$(mktemp -d)
+cleanup() {
+    stop_registries
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+port=$(free_port)
+start_registry "$work/open" "$port"
+auth_port=$(free_port)
+auth_user=worker-test
+auth_password="pw-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+start_registry_basic_auth "$work/auth" "$auth_port" "$auth_user" "$auth_password"
+# A port nothing listens on: a registry that is not on the Worker's allow-list.
+denied_port=$(free_port)
+
+registry="127.0.0.1:$port"
+auth_registry="127.0.0.1:$auth_port"
+
+# The anonymous registry: an image with two tags, more tags for pagination, a two-platform index.
+mkdir -p "$work/seed-hello" "$work/seed-private" "$work/seed-corrupt"
+seed_image "$work/seed-hello" "$registry/worker/hello" "hello from the worker test" worker-test
+for tag in v2 v3 v4; do
+    skopeo copy -q --src-tls-verify=false --dest-tls-verify=false \
+        "docker://$registry/worker/hello:v1" "docker://$registry/worker/hello:$tag"
+done
+(
+    cd "$work"
+    umoci init --layout multi
+    for a in amd64 arm64; do
+        umoci new --image "multi:$a"
+        umoci config --image "multi:$a" --architecture "$a" --os linux --config.label "arch=$a"
+    done
+    python3 - multi <<'PY'
+import hashlib, json, sys
+layout = sys.argv[1]
+top = json.load(open(f"{layout}/index.json"))
+entries = []
+for d in top["manifests"]:
+    arch = d["annotations"]["org.opencontainers.image.ref.name"]
+    entries.append({"mediaType": d["mediaType"], "digest": d["digest"], "size": d["size"],
+                    "platform": {"architecture": arch, "os": "linux"}})
+index = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
+                    "manifests": entries}).encode()
+digest = hashlib.sha256(index).hexdigest()
+open(f"{layout}/blobs/sha256/{digest}", "wb").write(index)
+top["manifests"].append({"mediaType": "application/vnd.oci.image.index.v1+json",
+                         "digest": "sha256:" + digest, "size": len(index),
+                         "annotations": {"org.opencontainers.image.ref.name": "index"}})
+json.dump(top, open(f"{layout}/index.json", "w"))
+PY
+    skopeo copy -q --all --dest-tls-verify=false oci:multi:index "docker://$registry/worker/multi:v1"
+) >/dev/null
+
+# The basic-auth registry: an image seeded through the anonymous one, copied with credentials.
+seed_image "$work/seed-private" "$registry/staging/private" "hello from the private registry" private-test
+skopeo copy -q --src-tls-verify=false --dest-tls-verify=false --dest-creds "$auth_user:$auth_password" \
+    "docker://$registry/staging/private:v1" "docker://$auth_registry/team/private:v1"
+
+# An image whose layer blob is then corrupted in storage: same length, other bytes.
+seed_image "$work/seed-corrupt" "$registry/worker/corrupt" "these bytes will be damaged" corrupt-test
+corrupt_layer=$(skopeo inspect --raw --tls-verify=false "docker://$registry/worker/corrupt:v1" \
+    | python3 -c 'import json, sys; print(json.load(sys.stdin)["layers"][0]["digest"])')
+hex=${corrupt_layer#sha256:}
+data="$work/open/storage/docker/registry/v2/blobs/sha256/${hex:0:2}/$hex/data"
+python3 - "$data" <<'PY'
+import sys
+path = sys.argv[1]
+data = bytearray(open(path, "rb").read())
+for i in range(len(data) // 2, len(data)):
+    data[i] ^= 0x55
+open(path, "wb").write(bytes(data))
+PY
+[ "$(sha256sum <"$data" | cut -d' ' -f1)" != "$hex" ] || { echo "the layer blob was not corrupted" >&2; exit 1; }
+
+# Expected values, from skopeo and the native CLI.
+expected="$work/expected"
+mkdir "$expected"
+"$skopos_bin" inspect --tls-verify=false "docker://$registry/worker/hello:v1" >"$expected/inspect.json"
+"$skopos_bin" inspect --tls-verify=false --creds "$auth_user:$auth_password" \
+    "docker://$auth_registry/team/private:v1" >"$expected/inspect-private.json"
+skopeo inspect --raw --tls-verify=false "docker://$registry/worker/hello:v1" >"$expected/manifest.raw"
+skopeo inspect --raw --tls-verify=false "docker://$registry/worker/multi:v1" >"$expected/multi.raw"
+amd64=$(python3 -c 'import json, sys; print(next(m["digest"] for m in json.load(open(sys.argv[1]))["manifests"] if m["platform"]["architecture"] == "amd64"))' "$expected/multi.raw")
+skopeo inspect --raw --tls-verify=false "docker://$registry/worker/multi@$amd64" >"$expected/multi-amd64.raw"
+skopeo list-tags --tls-verify=false "docker://$registry/worker/hello" >"$expected/tags.json"
+# The media type the registry serves the manifest with.
+curl -fsI -H "Accept: application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json" \
+    "http://$registry/v2/worker/hello/manifests/v1" | tr -d '\r' \
+    | awk 'tolower($1) == "content-type:" {print $2}' >"$expected/manifest.type"
+# What the registry itself answers for a tag it does not have.
+curl -s "http://$registry/v2/worker/hello/manifests/no-such-tag" >"$expected/missing.json"
+
+export SKOPOS_TEST_REGISTRY="$registry"
+export SKOPOS_TEST_AUTH_REGISTRY="$auth_registry"
+export SKOPOS_TEST_AUTH_CREDENTIALS="$auth_user:$auth_password"
+export SKOPOS_TEST_DENIED_REGISTRY="127.0.0.1:$denied_port"
+export SKOPOS_TEST_CORRUPT_LAYER="$corrupt_layer"
+export SKOPOS_TEST_EXPECTED="$expected"
+export SKOPOS_TEST_WORK="$work"
+export SKOPOS_TEST_ROOT="$root"
+node --test --test-concurrency=1 tests/worker/worker.test.mjs

@@ -1,0 +1,302 @@
+// The edge Worker (dist/worker) in workerd through miniflare, against the registries that
+// tests/worker/run.sh started and seeded. Expected values come from skopeo, the registries and
+// the native CLI (files in SKOPOS_TEST_EXPECTED); skopeo also pulls through the Worker as a real
+// registry client. Run by tests/worker/run.sh, which sets the SKOPOS_TEST_* variables.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+
+const env = process.env;
+const root = env.SKOPOS_TEST_ROOT;
+const registry = env.SKOPOS_TEST_REGISTRY;
+const authRegistry = env.SKOPOS_TEST_AUTH_REGISTRY;
+const deniedRegistry = env.SKOPOS_TEST_DENIED_REGISTRY;
+const expectedDir = env.SKOPOS_TEST_EXPECTED;
+const { Miniflare } = await import(join(root, "node_modules/miniflare/dist/src/index.js"));
+const run = promisify(execFile);
+
+const expected = (name) => readFileSync(join(expectedDir, name));
+const expectedJson = (name) => JSON.parse(expected(name));
+const sha256 = (bytes) => "sha256:" + createHash("sha256").update(bytes).digest("hex");
+const manifestRaw = expected("manifest.raw");
+const manifestDigest = sha256(manifestRaw);
+const manifest = JSON.parse(manifestRaw);
+const manifestType = expected("manifest.type").toString().trim();
+
+let mf;
+let base; // the Worker's URL, http://127.0.0.1:PORT/
+let workerHost; // 127.0.0.1:PORT
+const PAGE_MARKER = "skopos worker test placeholder page";
+
+before(async () => {
+    // A placeholder for the static page (dist/www), only in this test's temporary directory.
+    const assets = mkdtempSync(join(env.SKOPOS_TEST_WORK, "www-"));
+    writeFileSync(join(assets, "index.html"), `<!doctype html><title>${PAGE_MARKER}</title>`);
+    const workerDir = join(root, "dist/worker");
+    const authSecret = "REGISTRY_AUTH_" + authRegistry.toUpperCase().replace(/[^A-Z0-9]/g, "_");
+    mf = new Miniflare({
+        modules: true,
+        scriptPath: join(workerDir, "index.js"),
+        modulesRoot: workerDir,
+        modulesRules: [
+            { type: "ESModule", include: ["**/*.js"] },
+            { type: "CompiledWasm", include: ["**/*.wasm"] },
+        ],
+        compatibilityDate: "2025-09-01",
+        bindings: {
+            REGISTRIES: `${registry},${authRegistry}`,
+            DEFAULT_REGISTRY: registry,
+            INSECURE_REGISTRIES: `${registry},${authRegistry}`,
+            UPSTREAM_HOSTS: `localhost=${authRegistry}`,
+            CORS_ORIGINS: "*",
+            [authSecret]: env.SKOPOS_TEST_AUTH_CREDENTIALS,
+        },
+        assets: {
+            directory: assets,
+            binding: "ASSETS",
+            routerConfig: { has_user_worker: true, invoke_user_worker_ahead_of_assets: true },
+        },
+        host: "127.0.0.1",
+        port: 0,
+        // workerd logs each failed https attempt before the http fallback; keep the output readable.
+        handleRuntimeStdio(stdout, stderr) {
+            stdout.resume();
+            stderr.resume();
+        },
+    });
+    base = (await mf.ready).href;
+    workerHost = new URL(base).host;
+});
+
+after(async () => {
+    await mf?.dispose();
+});
+
+const get = (path, init) => fetch(new URL(path, base), init);
+
+test("/v2/ answers the ping itself, without a challenge", async () => {
+    const res = await get("/v2/");
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("docker-distribution-api-version"), "registry/2.0");
+    assert.equal(res.headers.get("www-authenticate"), null);
+});
+
+test("/api/inspect equals skopos inspect", async () => {
+    const res = await get(`/api/inspect?image=${registry}/worker/hello:v1`);
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), expectedJson("inspect.json"));
+});
+
+test("/api/manifest gives skopeo's raw bytes, media type and digest", async () => {
+    const res = await get(`/api/manifest?image=docker://${registry}/worker/hello:v1`);
+    assert.equal(res.status, 200);
+    assert.deepEqual(Buffer.from(await res.arrayBuffer()), manifestRaw);
+    assert.equal(res.headers.get("docker-content-digest"), manifestDigest);
+    assert.equal(res.headers.get("content-type"), manifestType);
+    assert.notEqual(res.headers.get("cache-control"), "public, max-age=31536000, immutable", "a tag can move");
+});
+
+test("/api/manifest by digest is immutable", async () => {
+    const res = await get(`/api/manifest?image=${registry}/worker/hello@${manifestDigest}`);
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("cache-control"), "public, max-age=31536000, immutable");
+});
+
+test("/api/tags equals skopeo list-tags", async () => {
+    const res = await get(`/api/tags?repository=${registry}/worker/hello`);
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), expectedJson("tags.json"));
+});
+
+test("/api/platforms lists the index's images as skopeo sees them", async () => {
+    const res = await get(`/api/platforms?image=${registry}/worker/multi:v1`);
+    assert.equal(res.status, 200);
+    const index = expectedJson("multi.raw");
+    const got = (await res.json()).map((e) => ({ digest: e.digest, architecture: e.platform.architecture, os: e.platform.os }));
+    const want = index.manifests.map((m) => ({ digest: m.digest, architecture: m.platform.architecture, os: m.platform.os }));
+    assert.deepEqual(got, want);
+    assert.equal(got.length, 2);
+});
+
+test("API errors: missing image, bad reference, registry not allowed", async () => {
+    const missing = await get(`/api/inspect?image=${registry}/worker/hello:no-such-tag`);
+    assert.equal(missing.status, 404);
+    const registryAnswer = expectedJson("missing.json").errors[0].code;
+    assert.equal(registryAnswer, "MANIFEST_UNKNOWN");
+    assert.equal((await missing.json()).code, registryAnswer);
+
+    const bad = await get(`/api/inspect?image=${encodeURIComponent("Not A Reference!")}`);
+    assert.equal(bad.status, 400);
+    assert.equal((await bad.json()).code, "INVALID_REFERENCE");
+
+    const denied = await get(`/api/inspect?image=${deniedRegistry}/worker/hello:v1`);
+    assert.equal(denied.status, 403);
+    assert.equal((await denied.json()).code, "DENIED");
+
+    const none = await get("/api/inspect");
+    assert.equal(none.status, 400);
+});
+
+test("/v2/ refuses upstreams that are not on the allow-list", async () => {
+    for (const path of [
+        `/v2/worker/hello/manifests/v1?ns=${deniedRegistry}`,
+        `/v2/${deniedRegistry}/worker/hello/manifests/v1`,
+        "/v2/registry.example.com/worker/hello/manifests/v1",
+    ]) {
+        const res = await get(path);
+        assert.equal(res.status, 403, path);
+        assert.equal((await res.json()).errors[0].code, "DENIED", path);
+    }
+});
+
+test("skopeo inspect through the Worker sees the registry's manifest and digest", async () => {
+    const image = `docker://${workerHost}/worker/hello:v1`;
+    const { stdout: raw } = await run("skopeo", ["inspect", "--raw", "--tls-verify=false", image], { encoding: "buffer" });
+    assert.deepEqual(raw, manifestRaw);
+    const { stdout } = await run("skopeo", ["inspect", "--tls-verify=false", image]);
+    const info = JSON.parse(stdout);
+    assert.equal(info.Digest, manifestDigest);
+    assert.deepEqual(info.Layers, manifest.layers.map((l) => l.digest));
+    assert.deepEqual(info.Labels, expectedJson("inspect.json").Labels);
+});
+
+test("HEAD of a manifest through the Worker gives the registry's digest and length (containerd's resolve)", async () => {
+    const res = await get(`/v2/worker/hello/manifests/v1?ns=${registry}`, { method: "HEAD", headers: { Accept: manifestType } });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("docker-content-digest"), manifestDigest);
+    assert.equal(res.headers.get("content-length"), String(manifestRaw.length));
+    assert.equal(res.headers.get("content-type"), manifestType);
+});
+
+test("skopeo copy through the Worker preserves the digests", async () => {
+    const dest = join(env.SKOPOS_TEST_WORK, "copied");
+    await run("skopeo", ["copy", "-q", "--src-tls-verify=false", `docker://${workerHost}/worker/hello:v1`, `dir:${dest}`]);
+    assert.equal(sha256(readFileSync(join(dest, "manifest.json"))), manifestDigest);
+    for (const descriptor of [manifest.config, ...manifest.layers]) {
+        const file = join(dest, descriptor.digest.slice("sha256:".length));
+        assert.equal(sha256(readFileSync(file)), descriptor.digest);
+    }
+});
+
+test("skopeo pulls from the basic-auth registry through a mapped host name, with the Worker's secret", async () => {
+    const privateInfo = expectedJson("inspect-private.json");
+    const mapped = `docker://localhost:${new URL(base).port}/team/private:v1`;
+    const { stdout } = await run("skopeo", ["inspect", "--tls-verify=false", mapped]);
+    assert.equal(JSON.parse(stdout).Digest, privateInfo.Digest);
+    const dest = join(env.SKOPOS_TEST_WORK, "copied-private");
+    await run("skopeo", ["copy", "-q", "--src-tls-verify=false", mapped, `dir:${dest}`]);
+    assert.equal(sha256(readFileSync(join(dest, "manifest.json"))), privateInfo.Digest);
+});
+
+test("a registry host as first path component selects that upstream", async () => {
+    const res = await get(`/v2/${authRegistry}/team/private/manifests/v1`, {
+        headers: { Accept: "application/vnd.oci.image.manifest.v1+json" },
+    });
+    assert.equal(res.status, 200);
+    assert.equal(sha256(Buffer.from(await res.arrayBuffer())), expectedJson("inspect-private.json").Digest);
+});
+
+test("a blob corrupted in the registry makes the pull through the Worker fail", async () => {
+    const layer = env.SKOPOS_TEST_CORRUPT_LAYER;
+    // The registry itself serves the damaged bytes in full, as a success.
+    const direct = await fetch(`http://${registry}/v2/worker/corrupt/blobs/${layer}`);
+    assert.equal(direct.status, 200);
+    const damaged = Buffer.from(await direct.arrayBuffer());
+    assert.notEqual(sha256(damaged), layer);
+
+    // Through the Worker the body is cut short: reading it fails.
+    const proxied = await get(`/v2/worker/corrupt/blobs/${layer}`);
+    assert.equal(proxied.status, 200);
+    await assert.rejects(proxied.arrayBuffer());
+
+    // And skopeo, a real client, fails to copy the image.
+    const dest = join(env.SKOPOS_TEST_WORK, "copied-corrupt");
+    await assert.rejects(
+        run("skopeo", ["copy", "-q", "--src-tls-verify=false", `docker://${workerHost}/worker/corrupt:v1`, `dir:${dest}`]),
+    );
+    let files = [];
+    try {
+        files = readdirSync(dest);
+    } catch {}
+    assert.ok(!files.includes("manifest.json"), "no image was written");
+});
+
+test("the npm package uses the Worker as its proxy for a registry that needs credentials", async () => {
+    const skopos = await import(join(root, "pkg/skopos.js"));
+    skopos.initSync({ module: readFileSync(join(root, "pkg/skopos_bg.wasm")) });
+    const image = `docker://${authRegistry}/team/private:v1`;
+    await assert.rejects(skopos.inspect(image, { tlsVerify: false }), (e) => e.code === "UNAUTHORIZED");
+    assert.deepEqual(await skopos.inspect(image, { proxy: base }), expectedJson("inspect-private.json"));
+    assert.deepEqual(await skopos.listTags(`${registry}/worker/hello`, { proxy: base }), expectedJson("tags.json").Tags);
+});
+
+test("tag lists pass through the Worker", async () => {
+    // (distribution 2.8 ignores `n` and sends no Link, so the Link rewriting is not exercised here.)
+    const res = await get(`/v2/worker/hello/tags/list?n=100&ns=${registry}`);
+    assert.equal(res.status, 200);
+    assert.deepEqual((await res.json()).tags, expectedJson("tags.json").Tags);
+});
+
+test("responses addressed by digest are immutable and served from the Workers cache", async () => {
+    const byTag = await get(`/v2/worker/hello/manifests/v1`, { headers: { Accept: manifestType } });
+    await byTag.arrayBuffer();
+    assert.equal(byTag.headers.get("cache-control"), null);
+
+    // The config blob of one image of the index: no earlier test read it.
+    const blobDigest = expectedJson("multi-amd64.raw").config.digest;
+    const path = `/v2/worker/multi/blobs/${blobDigest}`;
+    const first = await get(path);
+    assert.equal(first.status, 200);
+    assert.equal(first.headers.get("cache-control"), "public, max-age=31536000, immutable");
+    assert.equal(first.headers.get("cf-cache-status"), null);
+    assert.equal(sha256(Buffer.from(await first.arrayBuffer())), blobDigest);
+    // The second read comes from the Workers cache, with the same headers and bytes.
+    let second;
+    for (let i = 0; i < 50; i++) {
+        second = await get(path);
+        if (second.headers.get("cf-cache-status") === "HIT") break;
+        await second.arrayBuffer();
+        await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.equal(second.headers.get("cf-cache-status"), "HIT");
+    assert.equal(second.headers.get("cache-control"), "public, max-age=31536000, immutable");
+    assert.equal(sha256(Buffer.from(await second.arrayBuffer())), blobDigest);
+
+    const byDigest = await get(`/v2/worker/hello/manifests/${manifestDigest}`, { headers: { Accept: manifestType } });
+    assert.equal(byDigest.headers.get("cache-control"), "public, max-age=31536000, immutable");
+    assert.deepEqual(Buffer.from(await byDigest.arrayBuffer()), manifestRaw);
+});
+
+test("CORS: preflight OPTIONS gets 204, responses carry Access-Control-Allow-Origin", async () => {
+    const pre = await get(`/v2/worker/hello/manifests/v1?ns=${authRegistry}`, {
+        method: "OPTIONS",
+        headers: { Origin: "https://page.example", "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "accept" },
+    });
+    assert.equal(pre.status, 204);
+    assert.equal(pre.headers.get("access-control-allow-origin"), "*");
+    assert.match(pre.headers.get("access-control-allow-methods"), /GET/);
+    assert.match(pre.headers.get("access-control-allow-headers"), /accept/i);
+    // The basic-auth registry itself refuses the same preflight.
+    const upstream = await fetch(`http://${authRegistry}/v2/team/private/manifests/v1`, {
+        method: "OPTIONS",
+        headers: { Origin: "https://page.example", "Access-Control-Request-Method": "GET" },
+    });
+    assert.equal(upstream.status, 401);
+
+    const res = await get(`/v2/worker/hello/manifests/v1`, { headers: { Origin: "https://page.example", Accept: manifestType } });
+    await res.arrayBuffer();
+    assert.equal(res.headers.get("access-control-allow-origin"), "*");
+    assert.match(res.headers.get("access-control-expose-headers"), /Docker-Content-Digest/);
+});
+
+test("/config.json names the Worker as the page's proxy, and the page is served", async () => {
+    const config = await (await get("/config.json")).json();
+    assert.equal(config.proxy, new URL(base).origin);
+    const page = await get("/");
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), new RegExp(PAGE_MARKER));
+});
