@@ -24,12 +24,7 @@ skopos_bin=${SKOPOS_BIN:-$root/target/debug/skopos}
 source tests/lib/registry.sh
 source tests/lib/servers.sh
 
-work=$(mktemp -d)
-cleanup() {
-    stop_registries
-    rm -rf "$work"
-}
-trap cleanup EXIT
+make_workdir
 
 port=$(free_port)
 start_registry "$work/cors" "$port" cors

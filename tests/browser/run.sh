@@ -12,12 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 source tests/lib/registry.sh
 
-work=$(mktemp -d)
-cleanup() {
-    stop_registries
-    rm -rf "$work"
-}
-trap cleanup EXIT
+make_workdir
 
 port=$(free_port)
 start_registry "$work/cors" "$port" cors
@@ -37,33 +32,7 @@ fi
 
 # A two-platform index (amd64 and arm64) in the CORS registry: two umoci images in one layout,
 # an OCI index listing both written by hand, copied with --all.
-(
-    cd "$work"
-    umoci init --layout multi
-    for a in amd64 arm64; do
-        umoci new --image "multi:$a"
-        umoci config --image "multi:$a" --architecture "$a" --os linux --config.label "arch=$a"
-    done
-    python3 - multi <<'PY'
-import hashlib, json, os, sys
-layout = sys.argv[1]
-top = json.load(open(f"{layout}/index.json"))
-entries = []
-for d in top["manifests"]:
-    arch = d["annotations"]["org.opencontainers.image.ref.name"]
-    entries.append({"mediaType": d["mediaType"], "digest": d["digest"], "size": d["size"],
-                    "platform": {"architecture": arch, "os": "linux"}})
-index = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
-                    "manifests": entries}).encode()
-digest = hashlib.sha256(index).hexdigest()
-open(f"{layout}/blobs/sha256/{digest}", "wb").write(index)
-top["manifests"].append({"mediaType": "application/vnd.oci.image.index.v1+json",
-                         "digest": "sha256:" + digest, "size": len(index),
-                         "annotations": {"org.opencontainers.image.ref.name": "index"}})
-json.dump(top, open(f"{layout}/index.json", "w"))
-PY
-    skopeo copy -q --all --dest-tls-verify=false oci:multi:index "docker://127.0.0.1:$port/browser/multi:v1"
-) >/dev/null
+seed_index "$work" "127.0.0.1:$port/browser/multi"
 multi_digest() {
     skopeo inspect --raw --tls-verify=false "docker://127.0.0.1:$port/browser/multi:v1" | python3 -c \
         'import json, sys; print(next(m["digest"] for m in json.load(sys.stdin)["manifests"] if m["platform"]["architecture"] == sys.argv[1]))' "$1"

@@ -7,6 +7,13 @@
 
 registry_pids=()
 
+# Makes a temporary directory, `work`, and an EXIT trap that stops every server started through
+# these helpers and removes the directory.
+make_workdir() {
+    work=$(mktemp -d)
+    trap 'stop_registries; rm -rf "$work"' EXIT
+}
+
 # Prints a free TCP port on 127.0.0.1.
 free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
@@ -64,29 +71,36 @@ seed_image() {
     ) >/dev/null
 }
 
-# start_registry_basic_auth DIR PORT USER PASSWORD
-# Like start_registry, but the registry asks for HTTP basic credentials (an htpasswd file with
-# one bcrypt entry; needs htpasswd from apache2-utils). Waits until /v2/ answers 401.
-start_registry_basic_auth() {
-    local dir=$1 port=$2 user=$3 password=$4
-    mkdir -p "$dir"
-    htpasswd -Bbn "$user" "$password" >"$dir/htpasswd"
-    {
-        echo "version: 0.1"
-        echo "log: {level: error, accesslog: {disabled: true}}"
-        echo "storage: {filesystem: {rootdirectory: $dir/storage}, delete: {enabled: true}}"
-        echo "auth: {htpasswd: {realm: skopos-test, path: $dir/htpasswd}}"
-        echo "http:"
-        echo "  addr: 127.0.0.1:$port"
-    } >"$dir/registry.yml"
-    docker-registry serve "$dir/registry.yml" >"$dir/registry.log" 2>&1 &
-    registry_pids+=($!)
-    local status
-    for _ in $(seq 100); do
-        status=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/v2/" || true)
-        [ "$status" = 401 ] && return 0
-        sleep 0.1
-    done
-    cat "$dir/registry.log" >&2
-    return 1
+# seed_index WORKDIR REGISTRY/REPO
+# Pushes a two-platform OCI index (linux/amd64 and linux/arm64, empty images built with umoci,
+# each config labelled arch=ARCH) as REGISTRY/REPO:v1, with skopeo copy --all.
+seed_index() {
+    local work=$1 target=$2
+    (
+        cd "$work"
+        umoci init --layout multi
+        for a in amd64 arm64; do
+            umoci new --image "multi:$a"
+            umoci config --image "multi:$a" --architecture "$a" --os linux --config.label "arch=$a"
+        done
+        python3 - multi <<'PY'
+import hashlib, json, sys
+layout = sys.argv[1]
+top = json.load(open(f"{layout}/index.json"))
+entries = []
+for d in top["manifests"]:
+    arch = d["annotations"]["org.opencontainers.image.ref.name"]
+    entries.append({"mediaType": d["mediaType"], "digest": d["digest"], "size": d["size"],
+                    "platform": {"architecture": arch, "os": "linux"}})
+index = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
+                    "manifests": entries}).encode()
+digest = hashlib.sha256(index).hexdigest()
+open(f"{layout}/blobs/sha256/{digest}", "wb").write(index)
+top["manifests"].append({"mediaType": "application/vnd.oci.image.index.v1+json",
+                         "digest": "sha256:" + digest, "size": len(index),
+                         "annotations": {"org.opencontainers.image.ref.name": "index"}})
+json.dump(top, open(f"{layout}/index.json", "w"))
+PY
+        skopeo copy -q --all --dest-tls-verify=false oci:multi:index "docker://$target:v1"
+    ) >/dev/null
 }

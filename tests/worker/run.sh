@@ -20,20 +20,16 @@ skopos_bin=${SKOPOS_BIN:-$root/target/debug/skopos}
 [ -d node_modules/miniflare ] || { echo "node_modules/miniflare is missing: run npm ci" >&2; exit 1; }
 
 source tests/lib/registry.sh
+source tests/lib/servers.sh
 
-work=$(mktemp -d)
-cleanup() {
-    stop_registries
-    rm -rf "$work"
-}
-trap cleanup EXIT
+make_workdir
 
 port=$(free_port)
 start_registry "$work/open" "$port"
 auth_port=$(free_port)
 auth_user=worker-test
 auth_password="pw-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-start_registry_basic_auth "$work/auth" "$auth_port" "$auth_user" "$auth_password"
+start_htpasswd_registry "$work/auth" "$auth_port" "$auth_user" "$auth_password"
 # A port nothing listens on: a registry that is not on the Worker's allow-list.
 denied_port=$(free_port)
 
@@ -47,33 +43,7 @@ for tag in v2 v3 v4; do
     skopeo copy -q --src-tls-verify=false --dest-tls-verify=false \
         "docker://$registry/worker/hello:v1" "docker://$registry/worker/hello:$tag"
 done
-(
-    cd "$work"
-    umoci init --layout multi
-    for a in amd64 arm64; do
-        umoci new --image "multi:$a"
-        umoci config --image "multi:$a" --architecture "$a" --os linux --config.label "arch=$a"
-    done
-    python3 - multi <<'PY'
-import hashlib, json, sys
-layout = sys.argv[1]
-top = json.load(open(f"{layout}/index.json"))
-entries = []
-for d in top["manifests"]:
-    arch = d["annotations"]["org.opencontainers.image.ref.name"]
-    entries.append({"mediaType": d["mediaType"], "digest": d["digest"], "size": d["size"],
-                    "platform": {"architecture": arch, "os": "linux"}})
-index = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
-                    "manifests": entries}).encode()
-digest = hashlib.sha256(index).hexdigest()
-open(f"{layout}/blobs/sha256/{digest}", "wb").write(index)
-top["manifests"].append({"mediaType": "application/vnd.oci.image.index.v1+json",
-                         "digest": "sha256:" + digest, "size": len(index),
-                         "annotations": {"org.opencontainers.image.ref.name": "index"}})
-json.dump(top, open(f"{layout}/index.json", "w"))
-PY
-    skopeo copy -q --all --dest-tls-verify=false oci:multi:index "docker://$registry/worker/multi:v1"
-) >/dev/null
+seed_index "$work" "$registry/worker/multi"
 
 # The basic-auth registry: an image seeded through the anonymous one, copied with credentials.
 seed_image "$work/seed-private" "$registry/staging/private" "hello from the private registry" private-test

@@ -16,12 +16,7 @@ skopos_bin=${SKOPOS_BIN:-$root/target/debug/skopos}
 
 source tests/lib/registry.sh
 
-work=$(mktemp -d)
-cleanup() {
-    stop_registries
-    rm -rf "$work"
-}
-trap cleanup EXIT
+make_workdir
 
 port=$(free_port)
 start_registry "$work/registry" "$port"
