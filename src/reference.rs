@@ -334,8 +334,8 @@ fn is_lower_alnum(b: u8) -> bool {
     b.is_ascii_lowercase() || b.is_ascii_digit()
 }
 
-/// `tag := [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`.
-fn is_tag(tag: &str) -> bool {
+/// Whether `tag` is a valid tag: `tag := [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`.
+pub fn is_tag(tag: &str) -> bool {
     let bytes = tag.as_bytes();
     let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
     match bytes.first() {

@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::http::{Headers, Method, Request, Response, Transport};
 
 /// Redirect hops followed before giving up.
-pub const MAX_REDIRECTS: usize = 10;
+const MAX_REDIRECTS: usize = 10;
 /// Times a `429 Too Many Requests` is waited out before giving up.
 pub const MAX_429_RETRIES: u32 = 3;
 /// Longest `Retry-After` honoured.
@@ -199,11 +199,7 @@ impl<T: Transport> RegistryClient<T> {
         loop {
             let mut request = build();
             request.url = self.naming_registry(request.url, &base);
-            if url::same_origin(&request.url, &base) {
-                if let Some(value) = self.authorization(scope).await? {
-                    request.headers.set("Authorization", value);
-                }
-            }
+            self.authorize(&mut request, &base, scope).await?;
             let response = self.follow_redirects(request, &base).await?;
             match response.status {
                 401 if !reauthorized && self.accept_new_challenge(&response.headers, scope) => reauthorized = true,
@@ -227,11 +223,7 @@ impl<T: Transport> RegistryClient<T> {
     pub async fn send_once(&self, mut request: Request, scope: &str) -> Result<Response> {
         let base = self.base_url().await?;
         request.url = self.naming_registry(request.url, &base);
-        if url::same_origin(&request.url, &base) {
-            if let Some(value) = self.authorization(scope).await? {
-                request.headers.set("Authorization", value);
-            }
-        }
+        self.authorize(&mut request, &base, scope).await?;
         self.transport.send(request).await
     }
 
@@ -242,6 +234,27 @@ impl<T: Transport> RegistryClient<T> {
             return url;
         }
         url::with_query(&url, &[("ns", &self.registry)])
+    }
+
+    /// Adds authorization for `scope` to a request that goes to the registry's origin (`base`);
+    /// a request to any other origin is left without credentials.
+    async fn authorize(&self, request: &mut Request, base: &str, scope: &str) -> Result<()> {
+        if url::same_origin(&request.url, base) {
+            if let Some(value) = self.authorization(scope).await? {
+                request.headers.set("Authorization", value);
+            }
+        }
+        Ok(())
+    }
+
+    /// Sends a request once, with authorization for `scope` when it goes to the registry's origin,
+    /// and follows redirects (hops to other origins go without `Authorization`). Every status,
+    /// 401 and 429 included, comes back as it is: for relaying a registry's answers.
+    pub async fn send_following_redirects(&self, mut request: Request, scope: &str) -> Result<Response> {
+        let base = self.base_url().await?;
+        request.url = self.naming_registry(request.url, &base);
+        self.authorize(&mut request, &base, scope).await?;
+        self.follow_redirects(request, &base).await
     }
 
     /// Records a fresh challenge from a 401 and forgets the token it replaces.

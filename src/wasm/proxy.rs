@@ -38,8 +38,7 @@ use crate::http::{ByteStream, Headers, Method, Request, Response};
 use crate::manifest::{manifest_digest, MAX_MANIFEST_SIZE};
 use crate::reference::Reference;
 use crate::registry::api::pull_scope;
-use crate::registry::client::MAX_REDIRECTS;
-use crate::registry::{url, ClientOptions, Credentials, RegistryClient};
+use crate::registry::{ClientOptions, Credentials, RegistryClient};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_PROXY_TYPES: &'static str = r#"
@@ -121,7 +120,11 @@ async fn proxy_fetch_impl(
     let base = client.base_url().await?;
     let url = format!("{base}/v2/{repository}/{path}");
     let scope = pull_scope(repository);
-    let response = send_following_redirects(&client, &base, method, &url, accept, &scope).await?;
+    let mut request = Request::new(method, &url);
+    if let Some(accept) = accept {
+        request = request.header("Accept", accept);
+    }
+    let response = client.send_following_redirects(request, &scope).await?;
 
     let Response { status, mut headers, body } = response;
     // Tag lists pass through; the worker rewrites their `Link` to point at itself.
@@ -164,7 +167,7 @@ fn parse_target(path: &str) -> Result<Target> {
     if let Some(reference) = path.strip_prefix("manifests/") {
         if reference.contains(':') {
             Digest::parse(reference)?;
-        } else if !is_tag(reference) {
+        } else if !crate::reference::is_tag(reference) {
             return Err(invalid("not a valid tag"));
         }
         return Ok(Target::Manifest { reference: reference.to_string() });
@@ -176,15 +179,6 @@ fn parse_target(path: &str) -> Result<Target> {
         return Ok(Target::Tags);
     }
     Err(invalid("the proxy serves manifests, blobs and tag lists only"))
-}
-
-/// The distribution tag grammar: `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`.
-fn is_tag(s: &str) -> bool {
-    let bytes = s.as_bytes();
-    !bytes.is_empty()
-        && bytes.len() <= 128
-        && (bytes[0].is_ascii_alphanumeric() || bytes[0] == b'_')
-        && bytes.iter().all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(b))
 }
 
 /// The shared client for `registry` with these options, made on first use.
@@ -216,44 +210,6 @@ fn upstream_client(registry: &str, options: Option<JsValue>) -> Result<RegistryC
             })
             .clone()
     }))
-}
-
-/// Sends `method url` with authorization for `scope` on the upstream's origin, following up to
-/// [`MAX_REDIRECTS`] redirects; hops to other origins go without credentials.
-async fn send_following_redirects(
-    client: &RegistryClient<FetchTransport>,
-    base: &str,
-    method: Method,
-    url: &str,
-    accept: Option<&str>,
-    scope: &str,
-) -> Result<Response> {
-    let request = |url: &str| {
-        let request = Request::new(method, url);
-        match accept {
-            Some(accept) => request.header("Accept", accept),
-            None => request,
-        }
-    };
-    let mut url = url.to_string();
-    for _ in 0..=MAX_REDIRECTS {
-        let response = if url::same_origin(&url, base) {
-            client.send_once(request(&url), scope).await?
-        } else {
-            use crate::http::Transport;
-            client.transport().send(request(&url)).await?
-        };
-        if !matches!(response.status, 301 | 302 | 303 | 307 | 308) {
-            return Ok(response);
-        }
-        let location = response.headers.get("location").ok_or_else(|| Error::Redirect {
-            url: url.clone(),
-            reason: format!("HTTP {} without a Location header", response.status),
-        })?;
-        url = url::resolve(&url, location)
-            .ok_or_else(|| Error::Redirect { url: url.clone(), reason: format!("unusable Location {location:?}") })?;
-    }
-    Err(Error::Redirect { url, reason: format!("stopped after {MAX_REDIRECTS} redirects (a redirect loop?)") })
 }
 
 /// Checks manifest bytes against the digest they are addressed by (or, for a tag, the upstream's
