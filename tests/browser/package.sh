@@ -4,7 +4,7 @@
 # - a CNCF distribution registry with CORS headers, seeded with an image (for the Web Worker test);
 # - an htpasswd registry and a token-auth registry with its token server (tests/lib/servers.sh),
 #   each behind tests/lib/cors-proxy.mjs, which answers the CORS preflights distribution refuses;
-# - tests/browser/tags-server.mjs, which paginates a tag list, and
+# - tests/lib/tags-server.mjs, which paginates a tag list, and
 # - tests/browser/static-server.mjs, serving pkg/ and tests/browser/page/ to Chromium.
 # Expected documents come from the native CLI (`skopos inspect` through the same proxies) and from
 # skopeo (`skopeo list-tags` across the tag pages).
@@ -49,7 +49,7 @@ status=$(curl -s -o /dev/null -w '%{http_code}' -X OPTIONS -H 'Origin: http://ex
 # Eleven tags, four per page, in the registry's (lexical) order; skopeo reads them across pages.
 tags_page_size=4
 tags=$(printf 'v1.%02d,' $(seq 0 10)); tags=${tags%,}
-start_node_server "$work/tags.port" tests/browser/tags-server.mjs --tags "$tags" --page-size "$tags_page_size" --log "$work/tags.log"
+start_node_server "$work/tags.port" tests/lib/tags-server.mjs --tags "$tags" --page-size "$tags_page_size" --log "$work/tags.log"
 tags_server="127.0.0.1:$(cat "$work/tags.port")"
 skopeo list-tags --tls-verify=false "docker://$tags_server/paged/repo" >"$work/tags.json"
 

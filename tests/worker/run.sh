@@ -50,6 +50,17 @@ seed_image "$work/seed-private" "$registry/staging/private" "hello from the priv
 skopeo copy -q --src-tls-verify=false --dest-tls-verify=false --dest-creds "$auth_user:$auth_password" \
     "docker://$registry/staging/private:v1" "docker://$auth_registry/team/private:v1"
 
+# A front for the basic-auth registry that redirects blob downloads to a storage listener of its
+# own, as registries backed by object storage do; its log shows who sent credentials where.
+start_node_server "$work/redirect.port" tests/lib/redirecting-proxy.mjs --target "http://$auth_registry" \
+    --creds "$auth_user:$auth_password" --log "$work/redirect.log"
+redirect_registry="127.0.0.1:$(cat "$work/redirect.port")"
+
+# A registry stand-in that paginates tag lists (distribution 2.8 does not) and reports a rate limit.
+start_node_server "$work/tags.port" tests/lib/tags-server.mjs --tags "$(echo t{01..10} | tr ' ' ,)" \
+    --page-size 3 --log "$work/tags.log"
+tags_registry="127.0.0.1:$(cat "$work/tags.port")"
+
 # An image whose layer blob is then corrupted in storage: same length, other bytes.
 seed_image "$work/seed-corrupt" "$registry/worker/corrupt" "these bytes will be damaged" corrupt-test
 corrupt_layer=$(skopeo inspect --raw --tls-verify=false "docker://$registry/worker/corrupt:v1" \
@@ -77,6 +88,7 @@ skopeo inspect --raw --tls-verify=false "docker://$registry/worker/multi:v1" >"$
 amd64=$(python3 -c 'import json, sys; print(next(m["digest"] for m in json.load(open(sys.argv[1]))["manifests"] if m["platform"]["architecture"] == "amd64"))' "$expected/multi.raw")
 skopeo inspect --raw --tls-verify=false "docker://$registry/worker/multi@$amd64" >"$expected/multi-amd64.raw"
 skopeo list-tags --tls-verify=false "docker://$registry/worker/hello" >"$expected/tags.json"
+skopeo list-tags --tls-verify=false "docker://$tags_registry/paged/repo" >"$expected/paged-tags.json"
 # The media type the registry serves the manifest with.
 curl -fsI -H "Accept: application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json" \
     "http://$registry/v2/worker/hello/manifests/v1" | tr -d '\r' \
@@ -87,6 +99,9 @@ curl -s "http://$registry/v2/worker/hello/manifests/no-such-tag" >"$expected/mis
 export SKOPOS_TEST_REGISTRY="$registry"
 export SKOPOS_TEST_AUTH_REGISTRY="$auth_registry"
 export SKOPOS_TEST_AUTH_CREDENTIALS="$auth_user:$auth_password"
+export SKOPOS_TEST_REDIRECT_REGISTRY="$redirect_registry"
+export SKOPOS_TEST_REDIRECT_LOG="$work/redirect.log"
+export SKOPOS_TEST_TAGS_REGISTRY="$tags_registry"
 export SKOPOS_TEST_DENIED_REGISTRY="127.0.0.1:$denied_port"
 export SKOPOS_TEST_CORRUPT_LAYER="$corrupt_layer"
 export SKOPOS_TEST_EXPECTED="$expected"

@@ -15,6 +15,8 @@ const root = env.SKOPOS_TEST_ROOT;
 const registry = env.SKOPOS_TEST_REGISTRY;
 const authRegistry = env.SKOPOS_TEST_AUTH_REGISTRY;
 const deniedRegistry = env.SKOPOS_TEST_DENIED_REGISTRY;
+const redirectRegistry = env.SKOPOS_TEST_REDIRECT_REGISTRY;
+const tagsRegistry = env.SKOPOS_TEST_TAGS_REGISTRY;
 const expectedDir = env.SKOPOS_TEST_EXPECTED;
 const { Miniflare } = await import(join(root, "node_modules/miniflare/dist/src/index.js"));
 const run = promisify(execFile);
@@ -37,7 +39,7 @@ before(async () => {
     const assets = mkdtempSync(join(env.SKOPOS_TEST_WORK, "www-"));
     writeFileSync(join(assets, "index.html"), `<!doctype html><title>${PAGE_MARKER}</title>`);
     const workerDir = join(root, "dist/worker");
-    const authSecret = "REGISTRY_AUTH_" + authRegistry.toUpperCase().replace(/[^A-Z0-9]/g, "_");
+    const secretName = (host) => "REGISTRY_AUTH_" + host.toUpperCase().replace(/[^A-Z0-9]/g, "_");
     mf = new Miniflare({
         modules: true,
         scriptPath: join(workerDir, "index.js"),
@@ -48,12 +50,13 @@ before(async () => {
         ],
         compatibilityDate: "2025-09-01",
         bindings: {
-            REGISTRIES: `${registry},${authRegistry}`,
+            REGISTRIES: `${registry},${authRegistry},${redirectRegistry},${tagsRegistry}`,
             DEFAULT_REGISTRY: registry,
-            INSECURE_REGISTRIES: `${registry},${authRegistry}`,
+            INSECURE_REGISTRIES: `${registry},${authRegistry},${redirectRegistry},${tagsRegistry}`,
             UPSTREAM_HOSTS: `localhost=${authRegistry}`,
             CORS_ORIGINS: "*",
-            [authSecret]: env.SKOPOS_TEST_AUTH_CREDENTIALS,
+            [secretName(authRegistry)]: env.SKOPOS_TEST_AUTH_CREDENTIALS,
+            [secretName(redirectRegistry)]: env.SKOPOS_TEST_AUTH_CREDENTIALS,
         },
         assets: {
             directory: assets,
@@ -235,7 +238,7 @@ test("the npm package uses the Worker as its proxy for a registry that needs cre
 });
 
 test("tag lists pass through the Worker", async () => {
-    // (distribution 2.8 ignores `n` and sends no Link, so the Link rewriting is not exercised here.)
+    // (distribution 2.8 ignores `n` and sends no Link; the paginating stand-in below does.)
     const res = await get(`/v2/worker/hello/tags/list?n=100&ns=${registry}`);
     assert.equal(res.status, 200);
     assert.deepEqual((await res.json()).tags, expectedJson("tags.json").Tags);
@@ -299,4 +302,72 @@ test("/config.json names the Worker as the page's proxy, and the page is served"
     const page = await get("/");
     assert.equal(page.status, 200);
     assert.match(await page.text(), new RegExp(PAGE_MARKER));
+});
+
+test("blob redirects are followed by the Worker, without its credentials", async () => {
+    const readLog = () => readFileSync(env.SKOPOS_TEST_REDIRECT_LOG, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
+    const before = readLog().length;
+    // (A reference cannot carry host:port as a path component, so this goes by containerd's ns=.)
+    const manifestRes = await get(`/v2/team/private/manifests/v1?ns=${redirectRegistry}`, {
+        headers: { Accept: "application/vnd.oci.image.manifest.v1+json" },
+    });
+    assert.equal(manifestRes.status, 200);
+    const privateManifest = JSON.parse(Buffer.from(await manifestRes.arrayBuffer()));
+    const digests = [privateManifest.config.digest, ...privateManifest.layers.map((l) => l.digest)];
+    for (const digest of digests) {
+        const blob = await get(`/v2/team/private/blobs/${digest}?ns=${redirectRegistry}`);
+        assert.equal(blob.status, 200);
+        assert.equal(sha256(Buffer.from(await blob.arrayBuffer())), digest);
+    }
+
+    const requests = readLog().slice(before);
+    const blobRequests = requests.filter((r) => r.listener === "front" && r.path.includes("/blobs/"));
+    const storage = requests.filter((r) => r.listener === "storage");
+    assert.equal(blobRequests.length, digests.length, "each blob was asked of the registry once");
+    assert.ok(blobRequests.every((r) => r.authorization === "Basic"), "the registry got the Worker's credentials");
+    assert.equal(storage.length, digests.length, "every redirect was followed");
+    assert.deepEqual(storage.map((r) => r.authorization), storage.map(() => null), "the storage host got no credentials");
+});
+
+test("paginated tag lists: the Worker rewrites Link to itself; the API and the npm package follow every page", async () => {
+    const expectedTags = expectedJson("paged-tags.json");
+    assert.equal(expectedTags.Tags.length, 10);
+    const tags = [];
+    let next = `/v2/paged/repo/tags/list?n=3&ns=${tagsRegistry}`;
+    let pages = 0;
+    while (next) {
+        const res = await get(next);
+        assert.equal(res.status, 200);
+        tags.push(...(await res.json()).tags);
+        pages += 1;
+        const link = res.headers.get("link");
+        next = link && /<([^>]+)>;\s*rel="next"/.exec(link)?.[1];
+        if (next) {
+            assert.ok(next.startsWith("/v2/paged/repo/tags/list?"), `the Link points at the Worker: ${link}`);
+            assert.equal(new URL(next, base).searchParams.get("ns"), tagsRegistry, "the Link keeps the upstream");
+        }
+    }
+    assert.equal(pages, 4);
+    assert.deepEqual(tags, expectedTags.Tags);
+
+    const api = await get(`/api/tags?repository=${encodeURIComponent(`${tagsRegistry}/paged/repo`)}`);
+    assert.equal(api.status, 200);
+    assert.deepEqual((await api.json()).Tags, expectedTags.Tags);
+
+    const skopos = await import(join(root, "pkg/skopos.js"));
+    skopos.initSync({ module: readFileSync(join(root, "pkg/skopos_bg.wasm")) });
+    assert.deepEqual(await skopos.listTags(`${tagsRegistry}/paged/repo`, { proxy: base }), expectedTags.Tags);
+});
+
+test("RateLimit-* and Retry-After pass through the Worker", async () => {
+    const ok = await get(`/v2/paged/repo/tags/list?ns=${tagsRegistry}`);
+    assert.equal(ok.status, 200);
+    assert.equal(ok.headers.get("ratelimit-limit"), "100;w=21600");
+    assert.match(ok.headers.get("ratelimit-remaining") ?? "", /^\d+;w=21600$/);
+
+    const limited = await get(`/v2/limited/tags/list?ns=${tagsRegistry}`);
+    assert.equal(limited.status, 429);
+    assert.equal(limited.headers.get("retry-after"), "7");
+    assert.equal(limited.headers.get("ratelimit-limit"), "100;w=21600");
+    assert.equal((await limited.json()).errors[0].code, "TOOMANYREQUESTS");
 });

@@ -5,7 +5,10 @@
 // `GET /v2/REPO/tags/list` for every REPO with the tags given on the command line, in that order,
 // a few per page: each page but the last carries `Link: </v2/REPO/tags/list?n=N&last=TAG>;
 // rel="next"`, as the distribution spec describes. It sends CORS headers (Link exposed) and
-// answers preflights. Each request is appended to the log as one JSON line (method, path).
+// answers preflights. Like Docker Hub, it reports its rate limit on every answer
+// (`RateLimit-Limit: 100;w=21600`, `RateLimit-Remaining`), and the repository `limited` is over
+// it: 429 with `Retry-After: 7` (the edge Worker's test checks both pass through). Each request
+// is appended to the log as one JSON line (method, path).
 //
 // Usage: tags-server.mjs --tags a,b,c,... --page-size N --port-file FILE --log FILE
 import { createServer } from "node:http";
@@ -33,6 +36,7 @@ const cors = {
   "Access-Control-Expose-Headers": "Docker-Content-Digest, WWW-Authenticate, Link, Content-Length",
 };
 
+let served = 0;
 const server = createServer((req, res) => {
   const url = new URL(req.url, "http://tags.invalid");
   appendFileSync(args.log, JSON.stringify({ method: req.method, path: req.url }) + "\n");
@@ -44,13 +48,19 @@ const server = createServer((req, res) => {
     }).end();
     return;
   }
+  served += 1;
+  const rateLimit = { "RateLimit-Limit": "100;w=21600", "RateLimit-Remaining": `${Math.max(0, 100 - served)};w=21600` };
   const json = (status, body, headers = {}) =>
-    res.writeHead(status, { ...cors, ...headers, "Content-Type": "application/json", "Docker-Distribution-Api-Version": "registry/2.0" })
-      .end(JSON.stringify(body));
+    res.writeHead(status, {
+      ...cors, ...rateLimit, ...headers, "Content-Type": "application/json", "Docker-Distribution-Api-Version": "registry/2.0",
+    }).end(JSON.stringify(body));
   if (url.pathname === "/v2/") return json(200, {});
   const match = /^\/v2\/(.+)\/tags\/list$/.exec(url.pathname);
   if (!match || req.method !== "GET") return json(404, { errors: [{ code: "NOT_FOUND", message: "not found" }] });
   const name = match[1];
+  if (name === "limited") {
+    return json(429, { errors: [{ code: "TOOMANYREQUESTS", message: "pull rate limit reached" }] }, { "Retry-After": "7" });
+  }
   const n = Math.min(pageSize, Number(url.searchParams.get("n")) || pageSize);
   const last = url.searchParams.get("last");
   const start = last === null ? 0 : tags.indexOf(last) + 1;
