@@ -14,8 +14,8 @@
 //   point back at the Worker.
 
 import { proxyFetch } from "./skopos.js";
-import { DOCKER_HUB, normalizeRegistry } from "./config.js";
-import { codedError, registryError } from "./errors.js";
+import { registryError, codedError } from "./errors.js";
+import { resolveUpstream } from "./routing.js";
 import { IMMUTABLE, lookup, store } from "./digest-cache.js";
 
 const API_VERSION = { "Docker-Distribution-API-Version": "registry/2.0" };
@@ -25,37 +25,6 @@ const ROUTE = /^\/v2\/(.+?)\/(manifests\/[^/]+|blobs\/[^/]+|tags\/list)$/;
 
 /** Upstream response headers passed to the client (Content-Length is set by the runtime). */
 const FORWARDED = new Set(["content-type", "docker-content-digest", "etag", "retry-after", "docker-ratelimit-source"]);
-
-/** Whether the first component of a repository path names a registry host (docker's rule). */
-function looksLikeHost(component) {
-    return component.includes(".") || component.includes(":") || component === "localhost";
-}
-
-/** The upstream registry and repository for a client's repository name. */
-export function resolveUpstream(name, url, config) {
-    const ns = url.searchParams.get("ns");
-    let registry;
-    let repository = name;
-    if (ns) {
-        registry = normalizeRegistry(ns);
-    } else if (config.hostMap.has(url.hostname.toLowerCase())) {
-        registry = config.hostMap.get(url.hostname.toLowerCase());
-    } else {
-        const slash = name.indexOf("/");
-        const first = slash > 0 ? name.slice(0, slash) : "";
-        if (first && looksLikeHost(first)) {
-            registry = normalizeRegistry(first);
-            repository = name.slice(slash + 1);
-        } else {
-            registry = config.defaultRegistry;
-        }
-    }
-    if (!config.isAllowed(registry)) {
-        throw codedError("DENIED", `registry ${registry} is not on this proxy's allow-list (REGISTRIES)`);
-    }
-    if (registry === DOCKER_HUB && !repository.includes("/")) repository = `library/${repository}`;
-    return { registry, repository };
-}
 
 /** Handles a request under /v2/. */
 export async function handleRegistry(request, url, config, ctx) {
