@@ -2,17 +2,17 @@
 //!
 //! [`LayerReader`] takes the layer's (compressed) bytes in chunks, sniffs the compression from the
 //! first bytes (gzip, or an uncompressed tar; zstd is reported as unsupported), inflates gzip with
-//! flate2's pure-Rust backend and hands the tar stream to the push-based [`TarListing`]. Nothing is
+//! [`Gunzip`] (miniz_oxide's raw inflate) and hands the tar stream to the push-based [`TarListing`]. Nothing is
 //! buffered beyond a fixed inflate window and one tar header, so memory stays bounded whatever the
 //! layer (a gzip bomb only costs time; the caller decides how often to yield, see
 //! [`LayerReader::uncompressed_bytes`]). The digest of the compressed bytes is checked by the
 //! caller (the registry client's verified blob stream).
 
+pub mod gunzip;
 pub mod tar_listing;
 
-use std::io::Write;
-
 use crate::error::{Error, Result};
+pub use gunzip::Gunzip;
 pub use tar_listing::{normalize_path, CapturedFile, EntryType, TarEntry, TarListing};
 
 /// The gzip magic number.
@@ -20,44 +20,19 @@ const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 /// The zstd frame magic number.
 const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
 
-/// The tar reader behind the gzip decoder: a `Write` sink that lists entries.
-struct TarSink {
-    listing: TarListing,
-    entries: Vec<TarEntry>,
-    error: Option<Error>,
-    written: u64,
-}
-
-impl Write for TarSink {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        if self.error.is_some() {
-            return Err(std::io::Error::other("the tar stream already failed"));
-        }
-        self.written += buf.len() as u64;
-        if let Err(e) = self.listing.push(buf, &mut self.entries) {
-            self.error = Some(e);
-            return Err(std::io::Error::other("the tar stream failed"));
-        }
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 enum Decoder {
     /// Fewer bytes than the magic numbers have arrived.
     Sniffing(Vec<u8>),
-    Plain(TarSink),
-    Gzip(Box<flate2::write::MultiGzDecoder<TarSink>>),
+    Plain,
+    Gzip(Gunzip),
 }
 
 /// Lists the entries of a layer pushed to it chunk by chunk. See the [module documentation](self).
 pub struct LayerReader {
     decoder: Decoder,
-    listing: Option<TarListing>,
+    listing: TarListing,
     compressed: u64,
+    uncompressed: u64,
 }
 
 impl Default for LayerReader {
@@ -69,7 +44,7 @@ impl Default for LayerReader {
 impl LayerReader {
     /// A reader over `listing` (use [`TarListing::capture`] to keep a file's first bytes).
     pub fn new(listing: TarListing) -> Self {
-        LayerReader { decoder: Decoder::Sniffing(Vec::new()), listing: Some(listing), compressed: 0 }
+        LayerReader { decoder: Decoder::Sniffing(Vec::new()), listing, compressed: 0, uncompressed: 0 }
     }
 
     /// The compressed bytes pushed so far.
@@ -79,21 +54,17 @@ impl LayerReader {
 
     /// The tar bytes produced so far (equal to [`Self::compressed_bytes`] for an uncompressed layer).
     pub fn uncompressed_bytes(&self) -> u64 {
-        match &self.decoder {
-            Decoder::Sniffing(_) => 0,
-            Decoder::Plain(sink) => sink.written,
-            Decoder::Gzip(gz) => gz.get_ref().written,
-        }
+        self.uncompressed
     }
 
     /// Whether the tar end-of-archive marker has passed (later bytes only need hashing).
     pub fn is_done(&self) -> bool {
-        self.sink().is_some_and(|s| s.listing.is_done())
+        self.listing.is_done()
     }
 
     /// The captured file, once its content has passed.
     pub fn take_captured(&mut self) -> Option<CapturedFile> {
-        self.sink_mut().and_then(|s| s.listing.take_captured())
+        self.listing.take_captured()
     }
 
     /// Feeds the next compressed bytes; completed entries are appended to `out`.
@@ -121,76 +92,43 @@ impl LayerReader {
             self.start(&head)?;
             self.feed(&head, out)?;
         }
-        if let Decoder::Gzip(gz) = &mut self.decoder {
-            if gz.get_ref().listing.is_done() {
-                return Ok(());
-            }
-            let finished = gz.try_finish();
-            let sink = gz.get_mut();
-            out.append(&mut sink.entries);
-            if let Some(e) = sink.error.take() {
-                return Err(e);
-            }
-            finished.map_err(|e| Error::InvalidLayer(format!("the layer's gzip stream is damaged or cut short: {e}")))?;
+        if self.listing.is_done() {
+            return Ok(());
         }
-        match self.sink() {
-            Some(sink) => sink.listing.finish(),
-            None => Ok(()),
+        if let Decoder::Gzip(gz) = &self.decoder {
+            gz.finish()?;
         }
+        self.listing.finish()
     }
 
     fn start(&mut self, head: &[u8]) -> Result<()> {
-        let listing = self.listing.take().expect("started once");
-        let sink = TarSink { listing, entries: Vec::new(), error: None, written: 0 };
         self.decoder = if head.starts_with(&GZIP_MAGIC) {
-            Decoder::Gzip(Box::new(flate2::write::MultiGzDecoder::new(sink)))
+            Decoder::Gzip(Gunzip::new())
         } else if head.starts_with(&ZSTD_MAGIC) {
             return Err(Error::Unsupported(
                 "this layer is zstd-compressed; listing zstd layers is not supported in the browser (gzip and uncompressed layers are)".into(),
             ));
         } else {
-            Decoder::Plain(sink)
+            Decoder::Plain
         };
         Ok(())
     }
 
     fn feed(&mut self, chunk: &[u8], out: &mut Vec<TarEntry>) -> Result<()> {
+        if self.listing.is_done() {
+            // Past the tar end marker: only the digest (checked by the caller) matters now,
+            // which spares decompressing trailing padding.
+            return Ok(());
+        }
+        let (listing, uncompressed) = (&mut self.listing, &mut self.uncompressed);
+        let mut to_tar = |tar: &[u8]| {
+            *uncompressed += tar.len() as u64;
+            listing.push(tar, out)
+        };
         match &mut self.decoder {
             Decoder::Sniffing(_) => unreachable!("feed is called after start"),
-            Decoder::Plain(sink) => {
-                sink.written += chunk.len() as u64;
-                sink.listing.push(chunk, out)
-            }
-            Decoder::Gzip(gz) => {
-                if gz.get_ref().listing.is_done() {
-                    // Past the tar end marker: only the digest (checked by the caller) matters now,
-                    // which spares inflating trailing padding.
-                    return Ok(());
-                }
-                let written = gz.write_all(chunk);
-                let sink = gz.get_mut();
-                out.append(&mut sink.entries);
-                if let Some(e) = sink.error.take() {
-                    return Err(e);
-                }
-                written.map_err(|e| Error::InvalidLayer(format!("the layer's gzip stream is damaged: {e}")))
-            }
-        }
-    }
-
-    fn sink(&self) -> Option<&TarSink> {
-        match &self.decoder {
-            Decoder::Sniffing(_) => None,
-            Decoder::Plain(sink) => Some(sink),
-            Decoder::Gzip(gz) => Some(gz.get_ref()),
-        }
-    }
-
-    fn sink_mut(&mut self) -> Option<&mut TarSink> {
-        match &mut self.decoder {
-            Decoder::Sniffing(_) => None,
-            Decoder::Plain(sink) => Some(sink),
-            Decoder::Gzip(gz) => Some(gz.get_mut()),
+            Decoder::Plain => to_tar(chunk),
+            Decoder::Gzip(gz) => gz.push(chunk, &mut to_tar),
         }
     }
 }

@@ -233,3 +233,16 @@ trait TakeBytes: std::io::Read + Sized {
     }
 }
 impl<R: std::io::Read> TakeBytes for R {}
+
+#[test]
+fn gzip_headers_with_name_comment_and_extra_fields() {
+    let mut encoder = flate2::GzBuilder::new()
+        .filename("layer.tar")
+        .comment("a comment")
+        .extra(vec![1, 2, 3, 4])
+        .write(Vec::new(), flate2::Compression::fast());
+    encoder.write_all(&sample_tar()).unwrap();
+    let gz = encoder.finish().unwrap();
+    check_sample(&list_all(&gz, 1).unwrap());
+    check_sample(&list_all(&gz, 4096).unwrap());
+}

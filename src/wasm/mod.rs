@@ -3,9 +3,11 @@
 //! Everything here adapts the target-agnostic core to JavaScript runtimes: browsers (window and
 //! web workers), Node 20+, and Cloudflare's workerd. [`FetchTransport`] is the HTTP transport,
 //! which speaks through the runtime's global `fetch`; `api` is the `#[wasm_bindgen]` JavaScript
-//! API of the npm package (`parseReference`, `inspect`, `getManifest`, …).
+//! API of the npm package (`parseReference`, `inspect`, `getManifest`, …); `layer` adds
+//! `listLayer` and `readLayerFile`, which read a layer's files as its bytes stream in.
 
 pub mod api;
 pub mod fetch;
+pub mod layer;
 
 pub use fetch::{is_browser, FetchTransport};
