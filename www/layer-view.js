@@ -30,7 +30,10 @@ function fileView(name, digest, entry, options) {
       : h('div', null, h('div', { class: 'json-tools' }, copyButton(text, 'Copy the file')),
         h('pre', { class: 'file-text', tabindex: '0' }, h('code', null, text)),
         file.truncated && h('p', { class: 'muted' }, `Only the first ${humanSize(bytes.length)} are shown.`)));
-  }, (error) => body.replaceWith(errorCard(explainError(error, { what: entry.path }))));
+  }, (error) => {
+    const explained = explainError(error, { what: entry.path });
+    body.replaceWith(errorCard({ ...explained, fix: error.code === 'NOT_FOUND' ? [] : explained.fix }));
+  });
   return card;
 }
 

@@ -165,7 +165,7 @@ impl TarListing {
 
     /// The captured file, once its content has passed.
     pub fn take_captured(&mut self) -> Option<CapturedFile> {
-        if matches!(self.state, State::Content { capturing: true, .. }) {
+        if matches!(self.state, State::Content { capturing: true, remaining, .. } if remaining > 0) {
             return None;
         }
         self.captured.take()
@@ -231,11 +231,14 @@ impl TarListing {
         Ok(())
     }
 
-    /// Ends the archive: fails if it stopped in the middle of an entry.
+    /// Ends the archive: fails if it stopped in the middle of an entry. An archive may end without
+    /// the end-of-archive blocks and without the padding after the last entry's content (some
+    /// image tools write layers that way; Go's tar reader accepts them too).
     pub fn finish(&self) -> Result<()> {
         match &self.state {
             State::End => Ok(()),
             State::Header if self.header.is_empty() => Ok(()),
+            State::Content { remaining: 0, .. } => Ok(()),
             _ => Err(Error::InvalidLayer(format!("the tar archive ends in the middle of an entry (after {} bytes)", self.offset))),
         }
     }

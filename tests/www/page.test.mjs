@@ -2,7 +2,7 @@
 // playwright-core, against the registries seeded by tests/www/run.sh. Every expected value comes
 // from skopeo or from what run.sh seeded. Each state is saved as a screenshot under
 // $SKOPOS_TEST_OUTPUT/www/.
-import { after, before, describe, test } from 'node:test';
+import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +23,9 @@ const TIMEOUT = 30_000;
 let browser;
 let site;
 let siteWithProxy;
+/** Pages still open when a test ends: it failed; they are saved as failed-N.png. */
+const openPages = new Set();
+let failures = 0;
 
 before(async () => {
   site = await serveDirectory(DIST);
@@ -50,6 +53,7 @@ async function open(path, options = {}, base = site.url) {
   page.on('pageerror', (error) => errors.push(error));
   await page.goto(`${base}/${path}`);
   page.errors = errors;
+  openPages.add(page);
   return page;
 }
 
@@ -59,8 +63,18 @@ async function shot(page, name) {
 
 async function close(page) {
   assert.deepEqual(page.errors.map(String), [], 'no uncaught errors in the page');
+  openPages.delete(page);
   await page.context().close();
 }
+
+afterEach(async () => {
+  for (const page of openPages) {
+    failures += 1;
+    await page.screenshot({ path: join(SHOTS, `failed-${failures}.png`), fullPage: true }).catch(() => {});
+    await page.context().close().catch(() => {});
+  }
+  openPages.clear();
+});
 
 const image = (ref, extra = '') => `?image=${encodeURIComponent(ref)}${extra}`;
 
