@@ -2,7 +2,7 @@
 # The whole test suite: unit tests, integration tests against a real registry with skopeo as the
 # oracle, the wasm32 build, the wasm tests under Node, and the npm package (make pkg) installed
 # from its tarball and tested in Node, and the JS API in headless Chromium against registries
-# with and without CORS headers.
+# with and without CORS headers, and the image inspector page (make www) in headless Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -23,3 +23,7 @@ tests/node/run.sh
 
 echo "== browser: the JS API in headless Chromium against a registry with and one without CORS headers" >&2
 tests/browser/run.sh
+
+echo "== inspector page: make www, then the page in headless Chromium against registries with and without CORS" >&2
+make www
+tests/www/run.sh

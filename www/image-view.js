@@ -123,7 +123,7 @@ function layersSection(name, layers, from) {
   }, h('div', { class: 'table-wrap' }, h('table', { class: 'layers' },
     h('thead', null, h('tr', null, h('th', { scope: 'col' }, '#'), h('th', { scope: 'col' }, 'Digest (open to list files)'),
       h('th', { scope: 'col' }, 'Type'), h('th', { scope: 'col', class: 'num' }, 'Size'))),
-    h('tbody', null, rows))));
+    h('tbody', null, rows.length ? rows : h('tr', null, h('td', { colspan: '4', class: 'muted' }, 'This image has no layers.'))))));
 }
 
 function historySection(history) {
@@ -232,8 +232,9 @@ export async function renderImage(main, input, ctx) {
     const configCard = configSection(config);
     if (!schema1) {
       configCard.querySelector('dl').prepend(h('dt', null, 'Digest'),
-        h('dd', null, h('a', { href: blobHref(ref.name, manifest.config.digest, input), 'data-nav': true }, h('code', { class: 'digest' }, manifest.config.digest)),
-          h('span', { class: 'badge ok', title: 'The config bytes hash to this digest' }, '✓ verified')));
+        h('dd', null, h('span', { class: 'digest-line' },
+          h('a', { href: blobHref(ref.name, manifest.config.digest, input), 'data-nav': true }, h('code', { class: 'digest', id: 'config-digest' }, manifest.config.digest)),
+          h('span', { class: 'badge ok', title: 'The config bytes hash to this digest' }, '✓ verified'))));
     }
     configSlot.replaceWith(configCard);
     const history = historySection(config.history);

@@ -21,7 +21,7 @@ export function tagsSection(ref, input, registries) {
     const pages = Math.max(1, Math.ceil(matching.length / PAGE_SIZE));
     page = Math.min(page, pages - 1);
     const shown = matching.slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE);
-    const pager = pages > 1 && h('nav', { class: 'pager', 'aria-label': 'Tag pages' },
+    const pager = pages <= 1 ? '' : h('nav', { class: 'pager', 'aria-label': 'Tag pages' },
       h('button', { type: 'button', class: 'ghost', disabled: page === 0, onclick: () => { page -= 1; render(); } }, '← Previous'),
       h('span', null, `Page ${page + 1} of ${pages}`),
       h('button', { type: 'button', class: 'ghost', disabled: page >= pages - 1, onclick: () => { page += 1; render(); } }, 'Next →'));
