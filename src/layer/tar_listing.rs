@@ -299,11 +299,9 @@ impl TarListing {
         };
         let entry_type = EntryType::from_flag(flag);
         let mode = parse_number(&block[100..108]).unwrap_or(0) as u32 & 0o7777;
-        // Hard links, symlinks, devices, directories and FIFOs have no content, whatever the size field says,
-        // except in the rare archives that store data after them; the size field is what is skipped.
+        // Links, devices and FIFOs carry no content whatever their size field says (tar and Go agree).
         let content = match entry_type {
             EntryType::HardLink | EntryType::Symlink | EntryType::CharDevice | EntryType::BlockDevice | EntryType::Fifo => 0,
-            EntryType::Directory => size,
             _ => size,
         };
         let entry = TarEntry {
