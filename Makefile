@@ -11,7 +11,7 @@ WASM_OPT ?= node_modules/.bin/wasm-opt
 WASM_OPT_FLAGS ?= -O1 -s 2 --strip-debug --strip-producers --strip-target-features
 WASM := target/wasm32-unknown-unknown/wasm-release/skopos.wasm
 
-.PHONY: pkg size clean-pkg worker
+.PHONY: pkg size clean-pkg www worker
 pkg:
 	@[ -x "$(WASM_OPT)" ] || { echo "$(WASM_OPT) is missing: run scripts/install-deps.sh (npm ci installs binaryen)" >&2; exit 1; }
 	$(CARGO) build --locked --lib --target wasm32-unknown-unknown --profile wasm-release
@@ -26,12 +26,19 @@ size:
 clean-pkg:
 	rm -f pkg/skopos.js pkg/skopos.d.ts pkg/skopos_bg.wasm pkg/skopos_bg.opt.wasm pkg/skopos_bg.wasm.d.ts pkg/*.tgz
 
+# The image inspector page: a self-contained static site in dist/www/ (the files of www/ plus the
+# package's skopos.js and skopos_bg.wasm), servable by any static server.
+WWW_FILES := $(wildcard www/*.html www/*.css www/*.js)
+www: pkg
+	rm -rf dist/www
+	mkdir -p dist/www
+	cp $(WWW_FILES) pkg/skopos.js pkg/skopos_bg.wasm dist/www/
+	@echo "dist/www: $$(ls dist/www | wc -l) files, $$(cat dist/www/* | wc -c) bytes"
+
 # The edge Worker in dist/worker/: its ES modules (www/worker/) with wasm-bindgen's glue and the
 # wasm of the npm package, which wrangler and miniflare import as a compiled WebAssembly.Module.
-# The static page is served from dist/www/ (wrangler.toml [assets]); `make www` builds it when
-# this Makefile has that target, else an empty dist/www/ keeps wrangler content.
-worker: pkg
-	@if grep -q '^www:' $(firstword $(MAKEFILE_LIST)); then $(MAKE) www; else mkdir -p dist/www; fi
+# The static page is served from dist/www/ (wrangler.toml [assets]).
+worker: www
 	rm -rf dist/worker
 	mkdir -p dist/worker
 	cp www/worker/*.js dist/worker/

@@ -4,7 +4,8 @@
 # from its tarball and tested in Node (anonymous, htpasswd and token registries), the JS API in
 # headless Chromium against registries with and without CORS headers, the built package in
 # Chromium (auth through a CORS proxy, tag pagination, a module Web Worker) and in workerd,
-# and the edge Worker (make worker) in workerd through miniflare.
+# the image inspector page (make www) in headless Chromium, and the edge Worker (make worker) in
+# workerd through miniflare.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -25,6 +26,10 @@ tests/node/run.sh
 
 echo "== browser: the JS API in headless Chromium against a registry with and one without CORS headers" >&2
 tests/browser/run.sh
+
+echo "== inspector page: make www, then the page in headless Chromium against registries with and without CORS" >&2
+make www
+tests/www/run.sh
 
 echo "== browser: the built package in headless Chromium: basic and token auth, tag pages, a module Web Worker" >&2
 tests/browser/package.sh

@@ -171,6 +171,10 @@ pub enum Error {
     #[error("{0}")]
     Unsupported(String),
 
+    /// An image layer whose archive cannot be read (not a tar, damaged gzip, cut short).
+    #[error("{0}")]
+    InvalidLayer(String),
+
     /// The operation was cancelled (timeout, Ctrl-C, AbortSignal).
     #[error("{0}")]
     Cancelled(String),
@@ -256,6 +260,7 @@ impl Error {
             Error::Io { .. } => "IO",
             Error::Config(_) => "CONFIG",
             Error::Unsupported(_) => "UNSUPPORTED",
+            Error::InvalidLayer(_) => "LAYER_INVALID",
             Error::Cancelled(_) => "CANCELLED",
             Error::Template(_) => "INVALID_FORMAT",
             Error::Sync(_) => "SYNC_FAILED",

@@ -11,6 +11,7 @@ pub mod digest;
 pub mod error;
 pub mod http;
 pub mod image;
+pub mod layer;
 pub mod manifest;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod native;

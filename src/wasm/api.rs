@@ -129,7 +129,7 @@ export interface PlatformEntry {
 /// The `options` argument.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
-struct Options {
+pub(super) struct Options {
     username: Option<String>,
     password: Option<String>,
     token: Option<String>,
@@ -140,11 +140,11 @@ struct Options {
     override_variant: Option<String>,
     /// Read apart from serde (an `AbortSignal` is not data), in [`Options::from_js`].
     #[serde(skip)]
-    signal: Option<web_sys::AbortSignal>,
+    pub(super) signal: Option<web_sys::AbortSignal>,
 }
 
 impl Options {
-    fn from_js(value: Option<JsValue>) -> Result<Options> {
+    pub(super) fn from_js(value: Option<JsValue>) -> Result<Options> {
         let Some(value) = value else { return Ok(Options::default()) };
         if value.is_undefined() || value.is_null() {
             return Ok(Options::default());
@@ -175,7 +175,7 @@ impl Options {
         }
     }
 
-    fn client(&self, reference: &Reference) -> Result<RegistryClient<FetchTransport>> {
+    pub(super) fn client(&self, reference: &Reference) -> Result<RegistryClient<FetchTransport>> {
         let options = ClientOptions {
             credentials: self.credentials()?,
             allow_http: self.tls_verify == Some(false),
@@ -208,7 +208,7 @@ pub(super) fn to_js_error(error: Error) -> JsValue {
 }
 
 /// Serializes a value as `JSON.parse` would produce it (plain objects, `null` for `None`).
-fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue> {
+pub(super) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue> {
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .map_err(|e| Error::Unsupported(format!("cannot convert the result to a JavaScript value: {e}")))
@@ -376,7 +376,7 @@ async fn list_tags_impl(repository: &str, options: Option<JsValue>) -> Result<Js
 }
 
 /// A repository argument: `docker://registry/repo` or `registry/repo`, without tag or digest.
-fn parse_repository(repository: &str, purpose: &str) -> Result<Reference> {
+pub(super) fn parse_repository(repository: &str, purpose: &str) -> Result<Reference> {
     let reference = parse_image(repository)?;
     if reference.tag().is_some() || reference.digest().is_some() {
         return Err(Error::InvalidReference {
