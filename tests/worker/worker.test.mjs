@@ -6,7 +6,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 
@@ -32,12 +32,11 @@ const manifestType = expected("manifest.type").toString().trim();
 let mf;
 let base; // the Worker's URL, http://127.0.0.1:PORT/
 let workerHost; // 127.0.0.1:PORT
-const PAGE_MARKER = "skopos worker test placeholder page";
 
 before(async () => {
-    // A placeholder for the static page (dist/www), only in this test's temporary directory.
-    const assets = mkdtempSync(join(env.SKOPOS_TEST_WORK, "www-"));
-    writeFileSync(join(assets, "index.html"), `<!doctype html><title>${PAGE_MARKER}</title>`);
+    // The inspector page, as `make worker` (through `make www`) built it.
+    const assets = join(root, "dist/www");
+    assert.ok(readdirSync(assets).includes("index.html"), "dist/www/index.html is missing: run make worker");
     const workerDir = join(root, "dist/worker");
     const secretName = (host) => "REGISTRY_AUTH_" + host.toUpperCase().replace(/[^A-Z0-9]/g, "_");
     mf = new Miniflare({
@@ -301,7 +300,44 @@ test("/config.json names the Worker as the page's proxy, and the page is served"
     assert.equal(config.proxy, new URL(base).origin);
     const page = await get("/");
     assert.equal(page.status, 200);
-    assert.match(await page.text(), new RegExp(PAGE_MARKER));
+    assert.equal(await page.text(), readFileSync(join(root, "dist/www/index.html"), "utf8"));
+});
+
+test("the page served by the Worker inspects images and lists layers in Chromium, through the Worker", async () => {
+    const { chromium } = await import(join(root, "node_modules/playwright-core/index.mjs"));
+    const browser = await chromium.launch({
+        executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+        args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    });
+    try {
+        const shots = join(env.SKOPOS_TEST_OUTPUT ?? join(root, "target/test-output"), "worker");
+        mkdirSync(shots, { recursive: true });
+        // The anonymous registry sends no CORS headers, and the basic-auth one answers preflights
+        // with 401: the page can read either only through the Worker, its default proxy.
+        const cases = [
+            ["anonymous", `${registry}/worker/hello:v1`, manifestDigest],
+            ["basic-auth", `${authRegistry}/team/private:v1`, expectedJson("inspect-private.json").Digest],
+        ];
+        for (const [name, reference, digest] of cases) {
+            const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+            const errors = [];
+            page.on("pageerror", (error) => errors.push(String(error)));
+            await page.goto(new URL(`/?image=${encodeURIComponent(reference)}`, base).href);
+            await page.locator("#config").waitFor({ timeout: 30_000 });
+            assert.equal(await page.locator("#digest").textContent(), digest, name);
+            assert.match(await page.locator("#summary").textContent(), /✓ verified/, name);
+            await page.screenshot({ path: join(shots, `page-${name}.png`), fullPage: true });
+            // A layer's files, streamed through the Worker's verifying /v2/ proxy.
+            await page.locator("#layers tbody a").first().click();
+            await page.locator("#layer-verified").waitFor({ timeout: 30_000 });
+            assert.equal(await page.locator("table.files tr", { hasText: "etc/greeting" }).count(), 1, name);
+            assert.deepEqual(errors, [], `no uncaught errors in the page (${name})`);
+            await page.close();
+        }
+    } finally {
+        await browser.close();
+    }
 });
 
 test("blob redirects are followed by the Worker, without its credentials", async () => {
