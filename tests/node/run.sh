@@ -35,6 +35,28 @@ skopeo inspect --raw --tls-verify=false "$image" >"$work/manifest.raw"
 skopeo inspect --config --raw --tls-verify=false "$image" >"$work/config.raw"
 skopeo list-tags --tls-verify=false "docker://127.0.0.1:$port/node/hello" >"$work/tags.json"
 
+# A layer with every kind of entry (tests/lib/layer-fixture.py), and the listing Python's tarfile
+# reads from the blob the registry serves; and another image whose layer is then damaged in the
+# registry's storage (same length, other bytes).
+mkdir "$work/seed-layers" "$work/seed-corrupt"
+(
+    cd "$work/seed-layers"
+    python3 "$root/tests/lib/layer-fixture.py" make layer.tar
+    umoci init --layout layout
+    umoci new --image layout:v1
+    umoci raw add-layer --image layout:v1 layer.tar
+    skopeo copy -q --dest-tls-verify=false oci:layout:v1 "docker://127.0.0.1:$port/node/layers:v1"
+    skopeo copy -q --src-tls-verify=false "docker://127.0.0.1:$port/node/layers:v1" dir:pulled
+) >/dev/null
+layer=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["layers"][0]["digest"])' "$work/seed-layers/pulled/manifest.json")
+python3 tests/lib/layer-fixture.py list "$work/seed-layers/pulled/${layer#sha256:}" >"$work/layer-listing.json"
+seed_image "$work/seed-corrupt" "127.0.0.1:$port/node/corrupt" "these bytes will be damaged" corrupt-test
+corrupt_layer=$(skopeo inspect --raw --tls-verify=false "docker://127.0.0.1:$port/node/corrupt:v1" \
+    | python3 -c 'import json, sys; print(json.load(sys.stdin)["layers"][0]["digest"])')
+blob="$work/registry/storage/docker/registry/v2/blobs/sha256/${corrupt_layer:7:2}/${corrupt_layer#sha256:}/data"
+python3 -c 'import sys; p = sys.argv[1]; d = bytearray(open(p, "rb").read()); d[len(d) // 2] ^= 0xff; open(p, "wb").write(d)' "$blob"
+[ "sha256:$(sha256sum <"$blob" | cut -d' ' -f1)" != "$corrupt_layer" ] || { echo "the layer was not damaged" >&2; exit 1; }
+
 # The authenticated registries. `admin` seeds them; `tester` is the user the tests log in as.
 user=tester password=tester-pw-$RANDOM
 start_auth_registries "$work" "$image" "$user" "$password"
@@ -54,7 +76,7 @@ tarball=$(ls "$work"/packed/skopos-*.tgz)
     echo '{"name": "skopos-user", "version": "1.0.0", "private": true, "type": "module"}' >package.json
     npm install --silent --no-audit --no-fund --offline "$tarball"
 )
-cp tests/node/package.test.mjs tests/node/auth.test.mjs "$work/project/"
+cp tests/node/package.test.mjs tests/node/auth.test.mjs tests/node/layer.test.mjs "$work/project/"
 
 cd "$work/project"
 SKOPOS_TEST_REGISTRY="127.0.0.1:$port" \
@@ -73,4 +95,7 @@ SKOPOS_TEST_TOKEN_LOG="$work/token/token.log" \
 SKOPOS_TEST_PROXY_LOG="$work/proxy.log" \
 SKOPOS_TEST_BASIC_INSPECT="$work/inspect-basic.json" \
 SKOPOS_TEST_TOKEN_INSPECT="$work/inspect-token.json" \
-    node --test package.test.mjs auth.test.mjs
+SKOPOS_TEST_LAYER="$layer" \
+SKOPOS_TEST_LAYER_LISTING="$work/layer-listing.json" \
+SKOPOS_TEST_CORRUPT_LAYER="$corrupt_layer" \
+    node --test package.test.mjs auth.test.mjs layer.test.mjs
