@@ -115,14 +115,14 @@ function layersSection(name, layers, from) {
     h('td', { class: 'num' }, String(i + 1)),
     h('td', null, h('a', { href: layerHref(name, layer.digest, from), 'data-nav': true, title: `List the files of ${layer.digest}` },
       h('code', { class: 'digest' }, layer.digest))),
-    h('td', null, h('span', { title: layer.mediaType }, mediaTypeName(layer.mediaType) || h('code', null, layer.mediaType))),
+    h('td', { class: 'media-type' }, mediaTypeName(layer.mediaType), h('small', null, h('code', null, layer.mediaType))),
     h('td', { class: 'num' }, layer.size == null ? '?' : sizeCell(layer.size))));
   return section(`Layers (${layers.length})`, {
     id: 'layers',
     extra: h('span', { class: 'total' }, 'Total ', sizeCell(total)),
   }, h('div', { class: 'table-wrap' }, h('table', { class: 'layers' },
     h('thead', null, h('tr', null, h('th', { scope: 'col' }, '#'), h('th', { scope: 'col' }, 'Digest (open to list files)'),
-      h('th', { scope: 'col' }, 'Type'), h('th', { scope: 'col', class: 'num' }, 'Size'))),
+      h('th', { scope: 'col' }, 'Media type'), h('th', { scope: 'col', class: 'num' }, 'Size'))),
     h('tbody', null, rows.length ? rows : h('tr', null, h('td', { colspan: '4', class: 'muted' }, 'This image has no layers.'))))));
 }
 

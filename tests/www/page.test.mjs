@@ -95,6 +95,7 @@ describe('the inspector page', () => {
     assert.match(await layers.first().textContent(), new RegExp(env('SKOPOS_WWW_OCI_LAYER')));
     const size = Number(env('SKOPOS_WWW_OCI_LAYER_SIZE')).toLocaleString('en-US');
     assert.match(await layers.first().textContent(), new RegExp(`${size} bytes`));
+    assert.ok((await layers.first().textContent()).includes(env('SKOPOS_WWW_OCI_LAYER_TYPE')), 'the layer shows its media type');
     await page.locator('#tags .tags a').first().waitFor();
     const tags = (await page.locator('#tags .tags a').allTextContents()).sort();
     assert.deepEqual(tags, env('SKOPOS_WWW_TAGS').split(' '));

@@ -126,6 +126,7 @@ export SKOPOS_WWW_OCI_DIGEST=$(raw_digest "$reg/www/hello:v1")
 export SKOPOS_WWW_OCI_MEDIA_TYPE=$(curl -fsI -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
     "http://$reg/v2/www/hello/manifests/v1" | sed -n 's/^content-type: *\([^;[:space:]]*\).*/\1/Ip')
 export SKOPOS_WWW_OCI_LAYER=$(skopeo inspect --tls-verify=false --format '{{index .Layers 0}}' "docker://$reg/www/hello:v1")
+export SKOPOS_WWW_OCI_LAYER_TYPE=$(skopeo inspect --raw --tls-verify=false "docker://$reg/www/hello:v1" | json_field "d['layers'][0]['mediaType']")
 export SKOPOS_WWW_OCI_LAYER_SIZE=$(skopeo inspect --raw --tls-verify=false "docker://$reg/www/hello:v1" | json_field "d['layers'][0]['size']")
 export SKOPOS_WWW_ARCH=$(skopeo inspect --tls-verify=false --format '{{.Architecture}}' "docker://$reg/www/hello:v1")
 export SKOPOS_WWW_DOCKER_DIGEST=$(raw_digest "$reg/www/hello-docker:v1")
