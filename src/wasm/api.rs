@@ -403,25 +403,33 @@ pub fn get_blob(
 }
 
 fn get_blob_impl(repository: &str, digest: &str, options: Option<JsValue>) -> Result<web_sys::ReadableStream> {
-    use futures_util::{stream, StreamExt};
+    use futures_util::StreamExt;
 
     let options = Options::from_js(options)?;
-    let reference = parse_repository(repository, "reading a blob")?;
+    let blob = lazy_blob(repository, digest, &options, "reading a blob")?.map(|chunk| match chunk {
+        Ok(bytes) => Ok(JsValue::from(js_sys::Uint8Array::from(&bytes[..]))),
+        Err(err) => Err(to_js_error(err)),
+    });
+    Ok(wasm_streams::ReadableStream::from_stream(blob).into_raw())
+}
+
+/// A blob of a repository as a byte stream whose request is made when it is first polled; the
+/// request's failure becomes the stream's first (and only) item. Invalid arguments fail at once.
+/// The bytes are verified against `digest` by the client as they stream.
+pub(super) fn lazy_blob(repository: &str, digest: &str, options: &Options, purpose: &str) -> Result<crate::http::ByteStream> {
+    use futures_util::{stream, StreamExt};
+
+    let reference = parse_repository(repository, purpose)?;
     let digest = Digest::parse(digest)?;
     let client = options.client(&reference)?;
     let repository = reference.repository().to_string();
-    // The request is made when the stream is first read; its failure becomes the stream's error.
     let blob = stream::once(async move { client.get_blob(&repository, &digest, None).await })
         .map(|opened| match opened {
             Ok(body) => body,
             Err(err) => Box::pin(stream::iter([Err(err)])) as crate::http::ByteStream,
         })
-        .flatten()
-        .map(|chunk| match chunk {
-            Ok(bytes) => Ok(JsValue::from(js_sys::Uint8Array::from(&bytes[..]))),
-            Err(err) => Err(to_js_error(err)),
-        });
-    Ok(wasm_streams::ReadableStream::from_stream(blob).into_raw())
+        .flatten();
+    Ok(Box::pin(blob))
 }
 
 #[derive(Serialize)]

@@ -19,8 +19,7 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-use super::api::{parse_repository, to_js, to_js_error, Options};
-use crate::digest::Digest;
+use super::api::{lazy_blob, to_js, to_js_error, Options};
 use crate::error::{Error, Result};
 use crate::http::ByteStream;
 use crate::layer::{LayerReader, TarEntry, TarListing};
@@ -148,19 +147,10 @@ impl LayerEntries {
             None => None,
         };
         let options = Options::from_js(options)?;
-        let reference = parse_repository(repository, "reading a layer")?;
-        let digest = Digest::parse(digest)?;
-        let client = options.client(&reference)?;
-        let repository = reference.repository().to_string();
         // The request is made when the first entry is asked for; its failure becomes the error.
-        let blob = stream::once(async move { client.get_blob(&repository, &digest, None).await })
-            .map(|opened| match opened {
-                Ok(body) => body,
-                Err(err) => Box::pin(stream::iter([Err(err)])) as ByteStream,
-            })
-            .flatten();
+        let blob = lazy_blob(repository, digest, &options, "reading a layer")?;
         Ok(LayerEntries {
-            blob: Box::pin(blob),
+            blob,
             reader: LayerReader::new(listing),
             current: None,
             pending: VecDeque::new(),

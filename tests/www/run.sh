@@ -15,12 +15,7 @@ root=$PWD
 [ -f dist/www/skopos_bg.wasm ] || { echo "dist/www is missing: run make www" >&2; exit 1; }
 source tests/lib/registry.sh
 
-work=$(mktemp -d)
-cleanup() {
-    stop_registries
-    rm -rf "$work"
-}
-trap cleanup EXIT
+make_workdir
 
 port=$(free_port)
 start_registry "$work/cors" "$port" cors
@@ -44,35 +39,8 @@ skopeo copy -q --src-tls-verify=false --dest-tls-verify=false \
 skopeo copy -q --format v2s2 --src-tls-verify=false --dest-tls-verify=false \
     "docker://$reg/www/hello:v1" "docker://$reg/www/hello-docker:v1"
 
-# A two-platform index (amd64 and arm64): two umoci images in one layout, an OCI index listing
-# both written by hand, copied with --all.
-(
-    cd "$work"
-    umoci init --layout multi
-    for a in amd64 arm64; do
-        umoci new --image "multi:$a"
-        umoci config --image "multi:$a" --architecture "$a" --os linux --config.label "arch=$a"
-    done
-    python3 - multi <<'PY'
-import hashlib, json, sys
-layout = sys.argv[1]
-top = json.load(open(f"{layout}/index.json"))
-entries = []
-for d in top["manifests"]:
-    arch = d["annotations"]["org.opencontainers.image.ref.name"]
-    entries.append({"mediaType": d["mediaType"], "digest": d["digest"], "size": d["size"],
-                    "platform": {"architecture": arch, "os": "linux"}})
-index = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
-                    "manifests": entries}).encode()
-digest = hashlib.sha256(index).hexdigest()
-open(f"{layout}/blobs/sha256/{digest}", "wb").write(index)
-top["manifests"].append({"mediaType": "application/vnd.oci.image.index.v1+json",
-                         "digest": "sha256:" + digest, "size": len(index),
-                         "annotations": {"org.opencontainers.image.ref.name": "index"}})
-json.dump(top, open(f"{layout}/index.json", "w"))
-PY
-    skopeo copy -q --all --dest-tls-verify=false oci:multi:index "docker://$reg/www/multi:v1"
-) >/dev/null
+# A two-platform index (amd64 and arm64).
+seed_index "$work" "$reg/www/multi"
 
 # A gzip bomb: one layer whose tar holds a 2 GiB file of zeros (about 2 MiB compressed), in an OCI
 # layout written by hand and pushed with skopeo.
