@@ -1,22 +1,15 @@
 // The blob view (?blob=NAME@DIGEST): a small blob, such as an image config, verified and shown as
 // formatted JSON (or text).
 
-import { parseReference } from './skopos.js';
 import { readBlobText } from './blobs.js';
 import { explainError } from './client.js';
 import { errorCard, facts, h, jsonBlock, loading, section } from './dom.js';
-import { imageHref, splitPinned } from './routes.js';
+import { imageHref, parsePinned } from './routes.js';
 
 export async function renderBlob(main, pinned, ctx) {
-  const parts = splitPinned(pinned);
-  let ref;
-  try {
-    if (!parts) throw Object.assign(new Error(`"${pinned}" is not REPOSITORY@DIGEST`), { code: 'INVALID_REFERENCE' });
-    ref = parseReference(parts.name);
-  } catch (error) {
-    main.replaceChildren(errorCard(explainError(error, { what: pinned })));
-    return;
-  }
+  const pinnedRef = parsePinned(main, pinned);
+  if (!pinnedRef) return;
+  const { parts, ref } = pinnedRef;
   const header = section('Blob', { id: 'blob' }, facts([
     ['Repository', h('code', null, ref.name)],
     ['Digest', h('code', { class: 'digest' }, parts.digest)],

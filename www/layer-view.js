@@ -2,11 +2,11 @@
 // the tar reader in wasm (listLayer), incrementally and cancellably, says when the layer's digest
 // has been verified, and shows small text files (readLayerFile).
 
-import { listLayer, parseReference, readLayerFile } from './skopos.js';
+import { listLayer, readLayerFile } from './skopos.js';
 import { explainError } from './client.js';
 import { copyButton, errorCard, facts, h, section } from './dom.js';
 import { exactSize, humanSize, modeString } from './format.js';
-import { imageHref, splitPinned } from './routes.js';
+import { imageHref, parsePinned } from './routes.js';
 
 /** Rows drawn at most (the filter finds the rest). */
 const MAX_ROWS = 2000;
@@ -40,15 +40,9 @@ function fileView(name, digest, entry, options) {
 /** Renders ?layer=NAME@DIGEST into `main`. `ctx` = { registries, signal, from }. */
 export async function renderLayer(main, pinned, ctx) {
   const { registries } = ctx;
-  const parts = splitPinned(pinned);
-  let ref;
-  try {
-    if (!parts) throw Object.assign(new Error(`"${pinned}" is not REPOSITORY@DIGEST`), { code: 'INVALID_REFERENCE' });
-    ref = parseReference(parts.name);
-  } catch (error) {
-    main.replaceChildren(errorCard(explainError(error, { what: pinned })));
-    return;
-  }
+  const pinnedRef = parsePinned(main, pinned);
+  if (!pinnedRef) return;
+  const { parts, ref } = pinnedRef;
   const { digest } = parts;
   const status = h('p', { class: 'status', role: 'status', 'aria-live': 'polite' }, 'Starting…');
   const cancel = h('button', { type: 'button', class: 'ghost', id: 'cancel-listing' }, 'Cancel');
