@@ -168,6 +168,36 @@ describe('the inspector page', () => {
     await close(page);
   });
 
+  test('keyboard only: open an image, switch platform, open the settings', async () => {
+    const page = await open('');
+    await page.locator('html[data-ready]').waitFor();
+    /** Presses Tab until the focused element matches `test` (at most 60 times). */
+    const tabTo = async (description, test) => {
+      for (let i = 0; i < 60; i += 1) {
+        await page.keyboard.press('Tab');
+        if (await page.evaluate(test)) return;
+      }
+      assert.fail(`Tab never reached ${description}`);
+    };
+    await tabTo('the reference box', () => document.activeElement?.id === 'ref');
+    await page.keyboard.type(`${REG}/www/multi:v1`);
+    await page.keyboard.press('Enter');
+    await page.locator('#selected').waitFor();
+    await page.locator('#config').waitFor();
+    await tabTo('the linux/arm64 platform', () => /linux\/arm64/.test(document.activeElement?.textContent || ''));
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/platform=linux%2Farm64/);
+    await page.locator('#config').waitFor();
+    assert.equal(await page.locator('#image-digest').textContent(), env('SKOPOS_WWW_INDEX_ARM64'));
+    await tabTo('the Settings button', () => document.activeElement?.id === 'settings-open');
+    await page.keyboard.press('Enter');
+    assert.equal(await page.locator('#settings').evaluate((d) => d.open), true, 'Enter opens the settings');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'proxy', 'the proxy field has the focus');
+    await page.keyboard.press('Escape');
+    assert.equal(await page.locator('#settings').evaluate((d) => d.open), false, 'Escape closes them');
+    await close(page);
+  });
+
   test('a layer: its files are listed, the digest verified, a known file shown', async () => {
     const page = await open(image(`${REG}/www/hello:v1`));
     await page.locator('#layers tbody a').first().click();
