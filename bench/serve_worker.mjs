@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+// Runs the built edge Worker (dist/worker, after `make worker`) in workerd through miniflare on a
+// free loopback port, for bench/worker_proxy.py: the given registry is its default and only
+// upstream, over plain http. Writes the Worker's host:port to --port-file once it listens and
+// runs until it is killed.
+//
+// Usage: bench/serve_worker.mjs --registry HOST:PORT --port-file FILE [--no-cache]
+import { writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const { values: args } = parseArgs({
+    options: { registry: { type: "string" }, "port-file": { type: "string" }, "no-cache": { type: "boolean" } },
+});
+if (!args.registry || !args["port-file"]) {
+    console.error("serve_worker: --registry and --port-file are required");
+    process.exit(2);
+}
+const { Miniflare } = await import(join(root, "node_modules/miniflare/dist/src/index.js"));
+const workerDir = join(root, "dist/worker");
+const mf = new Miniflare({
+    modules: true,
+    scriptPath: join(workerDir, "index.js"),
+    modulesRoot: workerDir,
+    modulesRules: [
+        { type: "ESModule", include: ["**/*.js"] },
+        { type: "CompiledWasm", include: ["**/*.wasm"] },
+    ],
+    compatibilityDate: "2025-09-01",
+    bindings: { REGISTRIES: args.registry, DEFAULT_REGISTRY: args.registry, INSECURE_REGISTRIES: args.registry },
+    cache: !args["no-cache"],
+    host: "127.0.0.1",
+    port: 0,
+    handleRuntimeStdio(stdout, stderr) {
+        stdout.resume();
+        stderr.resume();
+    },
+});
+const url = await mf.ready;
+writeFileSync(args["port-file"], url.host);
+for (const signal of ["SIGTERM", "SIGINT"]) process.on(signal, () => mf.dispose().finally(() => process.exit(0)));
