@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Runs the built edge Worker (dist/worker, after `make worker`) in workerd through miniflare on a
-// free loopback port, for bench/worker_proxy.py: the given registry is its default and only
-// upstream, over plain http. Writes the Worker's host:port to --port-file once it listens and
+// free loopback port, over https with miniflare's self-signed certificate (as Workers serve
+// https; clients skip verification), for bench/worker_proxy.py: the given registry is its
+// default and only upstream, over plain http. Writes the Worker's host:port to --port-file once it listens and
 // runs until it is killed.
 //
 // Usage: bench/serve_worker.mjs --registry HOST:PORT --port-file FILE [--no-cache]
@@ -33,6 +34,7 @@ const mf = new Miniflare({
     cache: !args["no-cache"],
     host: "127.0.0.1",
     port: 0,
+    https: true,
     handleRuntimeStdio(stdout, stderr) {
         stdout.resume();
         stderr.resume();

@@ -110,4 +110,13 @@ export SKOPOS_TEST_CORRUPT_LAYER="$corrupt_layer"
 export SKOPOS_TEST_EXPECTED="$expected"
 export SKOPOS_TEST_WORK="$work"
 export SKOPOS_TEST_ROOT="$root"
+# The Worker serves https, as Workers do, with a throwaway certificate for 127.0.0.1 and
+# localhost that Node trusts (NODE_EXTRA_CA_CERTS). Over plain http, skopeo's first https attempt
+# would hang for its 10 s TLS handshake timeout on every command.
+openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
+    -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
+    -keyout "$work/worker-key.pem" -out "$work/worker-cert.pem" 2>/dev/null
+export SKOPOS_TEST_WORKER_KEY="$work/worker-key.pem"
+export SKOPOS_TEST_WORKER_CERT="$work/worker-cert.pem"
+export NODE_EXTRA_CA_CERTS="$work/worker-cert.pem"
 node --test --test-concurrency=1 tests/worker/worker.test.mjs

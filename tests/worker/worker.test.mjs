@@ -30,7 +30,7 @@ const manifest = JSON.parse(manifestRaw);
 const manifestType = expected("manifest.type").toString().trim();
 
 let mf;
-let base; // the Worker's URL, http://127.0.0.1:PORT/
+let base; // the Worker's URL, https://127.0.0.1:PORT/
 let workerHost; // 127.0.0.1:PORT
 
 before(async () => {
@@ -64,6 +64,9 @@ before(async () => {
         },
         host: "127.0.0.1",
         port: 0,
+        https: true,
+        httpsKeyPath: env.SKOPOS_TEST_WORKER_KEY,
+        httpsCertPath: env.SKOPOS_TEST_WORKER_CERT,
         // workerd logs each failed https attempt before the http fallback; keep the output readable.
         handleRuntimeStdio(stdout, stderr) {
             stdout.resume();
@@ -320,7 +323,7 @@ test("the page served by the Worker inspects images and lists layers in Chromium
             ["basic-auth", `${authRegistry}/team/private:v1`, expectedJson("inspect-private.json").Digest],
         ];
         for (const [name, reference, digest] of cases) {
-            const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+            const page = await browser.newPage({ viewport: { width: 1200, height: 900 }, ignoreHTTPSErrors: true });
             const errors = [];
             page.on("pageerror", (error) => errors.push(String(error)));
             await page.goto(new URL(`/?image=${encodeURIComponent(reference)}`, base).href);
