@@ -261,3 +261,38 @@ fn gzip_headers_with_name_comment_and_extra_fields() {
     check_sample(&list_all(&gz, 1).unwrap());
     check_sample(&list_all(&gz, 4096).unwrap());
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Whatever the bytes and however they are split, the listing either succeeds or returns an
+    /// error: never a panic, and never an answer that depends on the chunking.
+    fn same_for_any_chunking(bytes: &[u8], chunk: usize) {
+        let whole = list_all(bytes, bytes.len().max(1)).map_err(|e| e.to_string());
+        let split = list_all(bytes, chunk).map_err(|e| e.to_string());
+        assert_eq!(whole, split);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..4096), chunk in 1usize..700) {
+            same_for_any_chunking(&bytes, chunk);
+            same_for_any_chunking(&gzip(&bytes), chunk);
+        }
+
+        #[test]
+        fn damaged_archives_never_panic(at in any::<prop::sample::Index>(), value in any::<u8>(), cut in any::<prop::sample::Index>(), chunk in 1usize..700, zipped in any::<bool>()) {
+            let mut bytes = sample_tar();
+            if zipped {
+                bytes = gzip(&bytes);
+            }
+            let i = at.index(bytes.len());
+            bytes[i] = value;
+            bytes.truncate(cut.index(bytes.len()) + 1);
+            same_for_any_chunking(&bytes, chunk);
+        }
+    }
+}
