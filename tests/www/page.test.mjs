@@ -234,6 +234,28 @@ describe('the inspector page', () => {
     await close(page);
   });
 
+  test('a repository of 75 tags: the Tags section pages and filters them', async () => {
+    const expected = env('SKOPOS_WWW_MANY_TAGS').split(' ');
+    assert.equal(expected.length, 75);
+    const page = await open(image(`${REG}/www/many:t000`));
+    const links = page.locator('#tags .tags a');
+    await links.first().waitFor();
+    assert.match(await page.locator('#tags').textContent(), /75 tags/);
+    const first = await links.allTextContents();
+    assert.equal(first.length, 60);
+    assert.match(await page.locator('#tags .pager').textContent(), /Page 1 of 2/);
+    await page.getByRole('button', { name: /Next/ }).click();
+    const second = await links.allTextContents();
+    assert.equal(second.length, 15);
+    assert.deepEqual([...first, ...second].sort(), [...expected].sort(), 'the two pages hold every tag skopeo lists');
+    await page.getByLabel('Filter tags').fill('t07');
+    const wanted = expected.filter((t) => t.includes('t07'));
+    assert.match(await page.locator('#tags').textContent(), new RegExp(`${wanted.length} of 75 tags match`));
+    assert.deepEqual((await links.allTextContents()).sort(), wanted.sort());
+    await shot(page, 'tags-filtered');
+    await close(page);
+  });
+
   test('a missing image shows a clear error', async () => {
     const page = await open(image(`${REG}/www/hello:no-such-tag`));
     const alert = page.getByRole('alert');

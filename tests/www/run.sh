@@ -39,6 +39,17 @@ skopeo copy -q --src-tls-verify=false --dest-tls-verify=false \
 skopeo copy -q --format v2s2 --src-tls-verify=false --dest-tls-verify=false \
     "docker://$reg/www/hello:v1" "docker://$reg/www/hello-docker:v1"
 
+# A repository of 75 tags (more than one page of the Tags section): one image pushed with skopeo,
+# its manifest PUT under the other tags.
+skopeo copy -q --src-tls-verify=false --dest-tls-verify=false "docker://$reg/www/hello:v1" "docker://$reg/www/many:t000"
+many_type=$(curl -fsI -H "Accept: application/vnd.oci.image.manifest.v1+json" "http://$reg/v2/www/many/manifests/t000" \
+    | tr -d '\r' | awk 'tolower($1) == "content-type:" {print $2}')
+curl -fs -H "Accept: $many_type" "http://$reg/v2/www/many/manifests/t000" >"$work/many.manifest"
+for i in $(seq -w 1 74); do
+    curl -fs -X PUT -H "Content-Type: $many_type" --data-binary @"$work/many.manifest" \
+        "http://$reg/v2/www/many/manifests/t0$i" >/dev/null
+done
+
 # A two-platform index (amd64 and arm64).
 seed_index "$work" "$reg/www/multi"
 
@@ -103,6 +114,7 @@ export SKOPOS_WWW_INDEX_DIGEST=$(raw_digest "$reg/www/multi:v1")
 export SKOPOS_WWW_INDEX_AMD64=$(index_entry amd64)
 export SKOPOS_WWW_INDEX_ARM64=$(index_entry arm64)
 export SKOPOS_WWW_BOMB_LAYER=$(skopeo inspect --tls-verify=false --format '{{index .Layers 0}}' "docker://$reg/www/bomb:v1")
+export SKOPOS_WWW_MANY_TAGS=$(skopeo list-tags --tls-verify=false "docker://$reg/www/many" | json_field "' '.join(d['Tags'])")
 export SKOPOS_WWW_TAGS=$(skopeo list-tags --tls-verify=false "docker://$reg/www/hello" | json_field "' '.join(sorted(d['Tags']))")
 export SKOPOS_TEST_OUTPUT=${SKOPOS_TEST_OUTPUT:-$root/target/test-output}
 mkdir -p "$SKOPOS_TEST_OUTPUT/www"
