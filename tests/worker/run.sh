@@ -80,6 +80,22 @@ open(path, "wb").write(bytes(data))
 PY
 [ "$(sha256sum <"$data" | cut -d' ' -f1)" != "$hex" ] || { echo "the layer blob was not corrupted" >&2; exit 1; }
 
+# An image whose manifest is then altered in storage: one hex digit of its config digest changed,
+# so the bytes stay valid JSON and only their digest tells.
+mkdir -p "$work/seed-badmanifest"
+seed_image "$work/seed-badmanifest" "$registry/worker/badmanifest" "this manifest will be altered" badmanifest-test
+bad_manifest="sha256:$(skopeo inspect --raw --tls-verify=false "docker://$registry/worker/badmanifest:v1" | sha256sum | cut -d' ' -f1)"
+data="$work/open/storage/docker/registry/v2/blobs/sha256/${bad_manifest:7:2}/${bad_manifest#sha256:}/data"
+python3 - "$data" <<'PY'
+import json, sys
+path = sys.argv[1]
+text = open(path).read()
+digest = json.loads(text)["config"]["digest"]
+altered = digest[:-1] + ("0" if digest[-1] != "0" else "1")
+open(path, "w").write(text.replace(digest, altered))
+PY
+[ "sha256:$(sha256sum <"$data" | cut -d' ' -f1)" != "$bad_manifest" ] || { echo "the manifest was not altered" >&2; exit 1; }
+
 # Expected values, from skopeo and the native CLI.
 expected="$work/expected"
 mkdir "$expected"
@@ -107,6 +123,7 @@ export SKOPOS_TEST_REDIRECT_LOG="$work/redirect.log"
 export SKOPOS_TEST_TAGS_REGISTRY="$tags_registry"
 export SKOPOS_TEST_DENIED_REGISTRY="127.0.0.1:$denied_port"
 export SKOPOS_TEST_CORRUPT_LAYER="$corrupt_layer"
+export SKOPOS_TEST_BAD_MANIFEST="$bad_manifest"
 export SKOPOS_TEST_EXPECTED="$expected"
 export SKOPOS_TEST_WORK="$work"
 export SKOPOS_TEST_ROOT="$root"

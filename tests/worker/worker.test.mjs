@@ -230,6 +230,28 @@ test("a blob corrupted in the registry makes the pull through the Worker fail", 
     assert.ok(!files.includes("manifest.json"), "no image was written");
 });
 
+test("a manifest altered in the registry is refused by the proxy and the API, by tag and by digest", async () => {
+    const digest = env.SKOPOS_TEST_BAD_MANIFEST;
+    // The registry itself serves the altered bytes as a success, under the original digest.
+    const direct = await fetch(`http://${registry}/v2/worker/badmanifest/manifests/v1`, { headers: { Accept: manifestType } });
+    assert.equal(direct.status, 200);
+    assert.equal(direct.headers.get("docker-content-digest"), digest);
+    assert.notEqual(sha256(Buffer.from(await direct.arrayBuffer())), digest);
+
+    for (const reference of ["v1", digest]) {
+        const proxied = await get(`/v2/worker/badmanifest/manifests/${reference}`, { headers: { Accept: manifestType } });
+        assert.equal(proxied.status, 502, reference);
+        assert.equal((await proxied.json()).errors[0].code, "DIGEST_MISMATCH", reference);
+    }
+    const separator = (reference) => (reference.startsWith("sha256:") ? "@" : ":");
+    for (const reference of ["v1", digest]) {
+        const api = await get(`/api/manifest?image=${encodeURIComponent(`${registry}/worker/badmanifest${separator(reference)}${reference}`)}`);
+        assert.equal(api.status, 502, reference);
+        assert.equal((await api.json()).code, "DIGEST_MISMATCH", reference);
+    }
+    await assert.rejects(run("skopeo", ["inspect", "--raw", "--tls-verify=false", `docker://${workerHost}/worker/badmanifest:v1`]));
+});
+
 test("the npm package uses the Worker as its proxy for a registry that needs credentials", async () => {
     const skopos = await import(join(root, "pkg/skopos.js"));
     skopos.initSync({ module: readFileSync(join(root, "pkg/skopos_bg.wasm")) });
