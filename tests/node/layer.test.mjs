@@ -34,6 +34,17 @@ test("listLayer lists every entry as Python's tarfile does", async () => {
   const normalized = entries.map((e) => ({ ...e, path: e.type === "dir" ? e.path.replace(/\/$/, "") : e.path }));
   assert.deepEqual(normalized, expected);
   assert.ok(progress.length > 0 && progress.at(-1).entries === expected.length, "progress reports every entry at the end");
+
+  // The README's way: async iteration, and leaving the loop early.
+  const iterated = [];
+  for await (const entry of listLayer(`${registry}/node/layers`, layer, options)) iterated.push(entry);
+  assert.deepEqual(iterated, entries);
+  let seen = 0;
+  for await (const entry of listLayer(`${registry}/node/layers`, layer, options)) {
+    assert.equal(entry.path, entries[seen].path);
+    if (++seen === 2) break;
+  }
+  assert.equal(seen, 2);
 });
 
 test("readLayerFile returns a file's bytes, truncated at maxBytes, and NOT_FOUND for a missing path", async () => {
