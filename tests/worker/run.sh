@@ -19,8 +19,8 @@ skopos_bin=${SKOPOS_BIN:-$root/target/debug/skopos}
 [ -x "$skopos_bin" ] || cargo build --locked -q --bin skopos
 [ -d node_modules/miniflare ] || { echo "node_modules/miniflare is missing: run npm ci" >&2; exit 1; }
 
-# The choice of upstream and the settings, as plain functions (no registry needed).
-node --test tests/worker/routing.test.mjs
+# The choice of upstream, the settings and the CORS answers, as plain functions (no registry needed).
+node --test tests/worker/routing.test.mjs tests/worker/cors.test.mjs
 
 source tests/lib/registry.sh
 source tests/lib/servers.sh
