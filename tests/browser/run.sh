@@ -43,15 +43,7 @@ mkdir -p "$work/seed-corrupt"
 seed_image "$work/seed-corrupt" "127.0.0.1:$port/browser/corrupt" "these bytes will be damaged" corrupt-test
 corrupt_config=$(skopeo inspect --raw --tls-verify=false "docker://127.0.0.1:$port/browser/corrupt:v1" \
     | python3 -c 'import json, sys; print(json.load(sys.stdin)["config"]["digest"])')
-hex=${corrupt_config#sha256:}
-data="$work/cors/storage/docker/registry/v2/blobs/sha256/${hex:0:2}/$hex/data"
-python3 - "$data" <<'PY'
-import sys
-path = sys.argv[1]
-data = open(path, "rb").read()
-open(path, "wb").write(bytes(b ^ 0x20 if 0x61 <= b <= 0x7a else b for b in data))
-PY
-[ "$(sha256sum <"$data" | cut -d' ' -f1)" != "$hex" ] || { echo "the config blob was not corrupted" >&2; exit 1; }
+damage_blob "$work/cors" "$corrupt_config"
 
 image="docker://127.0.0.1:$port/browser/hello:v1"
 digest="sha256:$(skopeo inspect --raw --tls-verify=false "$image" | sha256sum | cut -d' ' -f1)"

@@ -104,3 +104,21 @@ PY
         skopeo copy -q --all --dest-tls-verify=false oci:multi:index "docker://$target:v1"
     ) >/dev/null
 }
+
+# damage_blob DIR DIGEST
+# Changes the bytes of blob DIGEST in the storage of the registry started from DIR (same length,
+# the second half XORed with 0x55), so that the registry serves them as a success under a digest
+# they no longer have; fails if the bytes still hash to DIGEST.
+damage_blob() {
+    local dir=$1 digest=$2
+    local data="$dir/storage/docker/registry/v2/blobs/sha256/${digest:7:2}/${digest#sha256:}/data"
+    python3 - "$data" <<'PY'
+import sys
+path = sys.argv[1]
+data = bytearray(open(path, "rb").read())
+for i in range(len(data) // 2, len(data)):
+    data[i] ^= 0x55
+open(path, "wb").write(bytes(data))
+PY
+    [ "sha256:$(sha256sum <"$data" | cut -d' ' -f1)" != "$digest" ] || { echo "blob $digest was not damaged" >&2; return 1; }
+}

@@ -53,9 +53,7 @@ python3 tests/lib/layer-fixture.py list "$work/seed-layers/pulled/${layer#sha256
 seed_image "$work/seed-corrupt" "127.0.0.1:$port/node/corrupt" "these bytes will be damaged" corrupt-test
 corrupt_layer=$(skopeo inspect --raw --tls-verify=false "docker://127.0.0.1:$port/node/corrupt:v1" \
     | python3 -c 'import json, sys; print(json.load(sys.stdin)["layers"][0]["digest"])')
-blob="$work/registry/storage/docker/registry/v2/blobs/sha256/${corrupt_layer:7:2}/${corrupt_layer#sha256:}/data"
-python3 -c 'import sys; p = sys.argv[1]; d = bytearray(open(p, "rb").read()); d[len(d) // 2] ^= 0xff; open(p, "wb").write(d)' "$blob"
-[ "sha256:$(sha256sum <"$blob" | cut -d' ' -f1)" != "$corrupt_layer" ] || { echo "the layer was not damaged" >&2; exit 1; }
+damage_blob "$work/registry" "$corrupt_layer"
 
 # The authenticated registries. `admin` seeds them; `tester` is the user the tests log in as.
 user=tester password=tester-pw-$RANDOM

@@ -68,17 +68,7 @@ tags_registry="127.0.0.1:$(cat "$work/tags.port")"
 seed_image "$work/seed-corrupt" "$registry/worker/corrupt" "these bytes will be damaged" corrupt-test
 corrupt_layer=$(skopeo inspect --raw --tls-verify=false "docker://$registry/worker/corrupt:v1" \
     | python3 -c 'import json, sys; print(json.load(sys.stdin)["layers"][0]["digest"])')
-hex=${corrupt_layer#sha256:}
-data="$work/open/storage/docker/registry/v2/blobs/sha256/${hex:0:2}/$hex/data"
-python3 - "$data" <<'PY'
-import sys
-path = sys.argv[1]
-data = bytearray(open(path, "rb").read())
-for i in range(len(data) // 2, len(data)):
-    data[i] ^= 0x55
-open(path, "wb").write(bytes(data))
-PY
-[ "$(sha256sum <"$data" | cut -d' ' -f1)" != "$hex" ] || { echo "the layer blob was not corrupted" >&2; exit 1; }
+damage_blob "$work/open" "$corrupt_layer"
 
 # An image whose manifest is then altered in storage: one hex digit of its config digest changed,
 # so the bytes stay valid JSON and only their digest tells.
