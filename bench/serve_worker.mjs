@@ -19,26 +19,13 @@ if (!args.registry || !args["port-file"]) {
     console.error("serve_worker: --registry and --port-file are required");
     process.exit(2);
 }
-const { Miniflare } = await import(join(root, "node_modules/miniflare/dist/src/index.js"));
-const workerDir = join(root, "dist/worker");
-const mf = new Miniflare({
-    modules: true,
-    scriptPath: join(workerDir, "index.js"),
-    modulesRoot: workerDir,
-    modulesRules: [
-        { type: "ESModule", include: ["**/*.js"] },
-        { type: "CompiledWasm", include: ["**/*.wasm"] },
-    ],
-    compatibilityDate: "2025-09-01",
+const { startEdgeWorker } = await import(join(root, "tests/lib/workerd.mjs"));
+const mf = await startEdgeWorker({
     bindings: { REGISTRIES: args.registry, DEFAULT_REGISTRY: args.registry, INSECURE_REGISTRIES: args.registry },
     cache: !args["no-cache"],
     host: "127.0.0.1",
     port: 0,
     https: true,
-    handleRuntimeStdio(stdout, stderr) {
-        stdout.resume();
-        stderr.resume();
-    },
 });
 const url = await mf.ready;
 writeFileSync(args["port-file"], url.host);

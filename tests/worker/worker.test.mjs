@@ -18,7 +18,7 @@ const deniedRegistry = env.SKOPOS_TEST_DENIED_REGISTRY;
 const redirectRegistry = env.SKOPOS_TEST_REDIRECT_REGISTRY;
 const tagsRegistry = env.SKOPOS_TEST_TAGS_REGISTRY;
 const expectedDir = env.SKOPOS_TEST_EXPECTED;
-const { Miniflare } = await import(join(root, "node_modules/miniflare/dist/src/index.js"));
+const { startEdgeWorker } = await import(join(root, "tests/lib/workerd.mjs"));
 const run = promisify(execFile);
 
 const expected = (name) => readFileSync(join(expectedDir, name));
@@ -37,17 +37,8 @@ before(async () => {
     // The inspector page, as `make worker` (through `make www`) built it.
     const assets = join(root, "dist/www");
     assert.ok(readdirSync(assets).includes("index.html"), "dist/www/index.html is missing: run make worker");
-    const workerDir = join(root, "dist/worker");
     const secretName = (host) => "REGISTRY_AUTH_" + host.toUpperCase().replace(/[^A-Z0-9]/g, "_");
-    mf = new Miniflare({
-        modules: true,
-        scriptPath: join(workerDir, "index.js"),
-        modulesRoot: workerDir,
-        modulesRules: [
-            { type: "ESModule", include: ["**/*.js"] },
-            { type: "CompiledWasm", include: ["**/*.wasm"] },
-        ],
-        compatibilityDate: "2025-09-01",
+    mf = await startEdgeWorker({
         bindings: {
             REGISTRIES: `${registry},${authRegistry},${redirectRegistry},${tagsRegistry}`,
             DEFAULT_REGISTRY: registry,
@@ -67,11 +58,6 @@ before(async () => {
         https: true,
         httpsKeyPath: env.SKOPOS_TEST_WORKER_KEY,
         httpsCertPath: env.SKOPOS_TEST_WORKER_CERT,
-        // workerd logs each failed https attempt before the http fallback; keep the output readable.
-        handleRuntimeStdio(stdout, stderr) {
-            stdout.resume();
-            stderr.resume();
-        },
     });
     base = (await mf.ready).href;
     workerHost = new URL(base).host;

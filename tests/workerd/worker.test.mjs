@@ -3,15 +3,13 @@
 // skopos.js and skopos_bg.wasm. Run by tests/workerd/run.sh, which starts a registry, seeds an
 // image and passes the expected document (`skopos inspect`) and the manifest bytes
 // (`skopeo inspect --raw`) in SKOPOS_TEST_* variables.
-// With tlsVerify false the client tries https first, as skopeo does; workerd logs that failed TLS
-// handshake with the plain-HTTP registry (an OpenSSL WRONG_VERSION_NUMBER line), which is expected.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Miniflare } from "miniflare";
+import { startWorkerd } from "../lib/workerd.mjs";
 
 const env = (name) => {
   const value = process.env[name];
@@ -38,15 +36,7 @@ before(async () => {
   folder = mkdtempSync(join(tmpdir(), "skopos-workerd-"));
   for (const file of ["skopos.js", "skopos_bg.wasm"]) copyFileSync(new URL(`pkg/${file}`, root), join(folder, file));
   writeFileSync(join(folder, "worker.js"), readmeWorker());
-  mf = new Miniflare({
-    modules: true,
-    scriptPath: join(folder, "worker.js"),
-    modulesRoot: folder,
-    modulesRules: [{ type: "ESModule", include: ["**/*.js"] }, { type: "CompiledWasm", include: ["**/*.wasm"] }],
-    compatibilityDate: "2025-09-01",
-    bindings: { TLS_VERIFY: "false" },
-  });
-  await mf.ready;
+  mf = await startWorkerd(folder, "worker.js", { bindings: { TLS_VERIFY: "false" } });
 });
 
 after(async () => {
