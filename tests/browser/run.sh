@@ -14,21 +14,11 @@ source tests/lib/registry.sh
 
 make_workdir
 
-port=$(free_port)
-start_registry "$work/cors" "$port" cors
-port_no_cors=$(free_port)
-start_registry "$work/no-cors" "$port_no_cors"
+start_cors_pair "$work"
 
 seed_image "$work" "127.0.0.1:$port/browser/hello" "hello from the browser test" browser-test
 skopeo copy -q --src-tls-verify=false --dest-tls-verify=false \
     "docker://127.0.0.1:$port/browser/hello:v1" "docker://127.0.0.1:$port_no_cors/browser/hello:v1"
-
-# The CORS test below is only meaningful if the headers really differ between the two.
-curl -fsI "http://127.0.0.1:$port/v2/" | grep -qi '^Access-Control-Allow-Origin: \*' \
-    || { echo "the CORS registry does not send Access-Control-Allow-Origin" >&2; exit 1; }
-if curl -fsI "http://127.0.0.1:$port_no_cors/v2/" | grep -qi '^Access-Control-'; then
-    echo "the no-CORS registry sends CORS headers" >&2; exit 1
-fi
 
 # A two-platform index (amd64 and arm64) in the CORS registry: two umoci images in one layout,
 # an OCI index listing both written by hand, copied with --all.

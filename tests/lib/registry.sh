@@ -45,6 +45,23 @@ start_registry() {
     curl -fs "http://127.0.0.1:$port/v2/" >/dev/null || { cat "$dir/registry.log" >&2; return 1; }
 }
 
+# start_cors_pair WORKDIR
+# Starts two registries, one sending CORS headers (WORKDIR/cors, port in `port`) and one without
+# (WORKDIR/no-cors, port in `port_no_cors`), and checks that their headers really differ, since
+# the browser tests that use them mean nothing otherwise.
+start_cors_pair() {
+    local work=$1
+    port=$(free_port)
+    start_registry "$work/cors" "$port" cors
+    port_no_cors=$(free_port)
+    start_registry "$work/no-cors" "$port_no_cors"
+    curl -fsI "http://127.0.0.1:$port/v2/" | grep -qi '^Access-Control-Allow-Origin: \*' \
+        || { echo "the CORS registry does not send Access-Control-Allow-Origin" >&2; return 1; }
+    if curl -fsI "http://127.0.0.1:$port_no_cors/v2/" | grep -qi '^Access-Control-'; then
+        echo "the no-CORS registry sends CORS headers" >&2; return 1
+    fi
+}
+
 # Kills the registries started by start_registry.
 stop_registries() {
     local pid
