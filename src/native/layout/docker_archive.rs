@@ -25,9 +25,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
-use tempfile::TempDir;
 
 use super::tarball::{blocking, verified_read_stream, write_atomically, TarIndex};
+use super::write::StagingDir;
 use crate::copy::convert::{DockerDescriptor, DockerManifest};
 use crate::digest::{Digest, Hasher, Verifier};
 use crate::error::{Error, Result};
@@ -235,7 +235,7 @@ struct Stored {
 pub struct DockerArchiveDestination {
     path: PathBuf,
     tag: Option<Reference>,
-    work: TempDir,
+    work: StagingDir,
     stored: Mutex<HashMap<Digest, Stored>>,
 }
 
@@ -281,10 +281,7 @@ impl DockerArchiveDestination {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        let work = tempfile::Builder::new()
-            .prefix(super::write::TEMP_PREFIX)
-            .tempdir_in(&parent)
-            .map_err(|e| Error::io(format!("creating a temporary directory in {}", parent.display()), e))?;
+        let work = StagingDir::new_in(&parent)?;
         Ok(DockerArchiveDestination { path: path.to_path_buf(), tag, work, stored: Mutex::new(HashMap::new()) })
     }
 

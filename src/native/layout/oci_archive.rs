@@ -15,6 +15,7 @@ use tempfile::TempDir;
 
 use super::oci::{OciDestination, OciSource};
 use super::tarball::{append_tree, blocking, extract, write_atomically};
+use super::write::StagingDir;
 use crate::digest::Digest;
 use crate::error::{Error, Result};
 use crate::http::ByteStream;
@@ -83,7 +84,7 @@ impl ImageSource for OciArchiveSource {
 pub struct OciArchiveDestination {
     path: PathBuf,
     image: Option<String>,
-    layout: TempDir,
+    layout: StagingDir,
     inner: OciDestination,
 }
 
@@ -97,10 +98,7 @@ impl OciArchiveDestination {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        let layout = tempfile::Builder::new()
-            .prefix(super::write::TEMP_PREFIX)
-            .tempdir_in(&parent)
-            .map_err(|e| Error::io(format!("creating a temporary directory in {}", parent.display()), e))?;
+        let layout = StagingDir::new_in(&parent)?;
         let inner = OciDestination::create(layout.path(), image).await?;
         Ok(OciArchiveDestination { path: path.to_path_buf(), image: image.map(str::to_string), layout, inner })
     }

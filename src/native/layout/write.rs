@@ -25,6 +25,51 @@ pub(crate) fn temp_path_for(target: &Path) -> PathBuf {
     target.with_file_name(format!("{TEMP_PREFIX}{}-{n}-{name}", std::process::id()))
 }
 
+/// A spawned task that is aborted when its handle is dropped: a copy that fails (or is
+/// interrupted) stops its other blob writes instead of leaving them running in the background.
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// A temporary directory beside a target (named with [`TEMP_PREFIX`]), removed when dropped.
+///
+/// Writes into it may still be winding down when it is dropped after a failed copy (their tasks
+/// were aborted but not yet cancelled), so removal is retried for a short while until the
+/// directory is gone.
+pub(crate) struct StagingDir {
+    path: PathBuf,
+}
+
+impl StagingDir {
+    /// Creates a staging directory in `parent`.
+    pub(crate) fn new_in(parent: &Path) -> Result<Self> {
+        let dir = tempfile::Builder::new()
+            .prefix(TEMP_PREFIX)
+            .tempdir_in(parent)
+            .map_err(|e| Error::io(format!("creating a temporary directory in {}", parent.display()), e))?;
+        Ok(StagingDir { path: dir.keep() })
+    }
+
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for StagingDir {
+    fn drop(&mut self) {
+        for _ in 0..50 {
+            match std::fs::remove_dir_all(&self.path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => std::thread::sleep(std::time::Duration::from_millis(20)),
+                _ => return,
+            }
+        }
+    }
+}
+
 /// Removes a temporary file when dropped unless it was kept (renamed into place).
 pub(crate) struct TempGuard {
     pub(crate) path: PathBuf,
@@ -59,9 +104,8 @@ pub async fn stream_atomic(target: &Path, body: ByteStream, expected_size: Optio
     let on_pool = tokio::runtime::Handle::try_current()
         .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
     if on_pool {
-        tokio::spawn(async move { stream_atomic_here(&target, body, expected_size).await })
-            .await
-            .map_err(|e| Error::Cancelled(format!("writing a blob was interrupted: {e}")))?
+        let mut task = AbortOnDrop(tokio::spawn(async move { stream_atomic_here(&target, body, expected_size).await }));
+        (&mut task.0).await.map_err(|e| Error::Cancelled(format!("writing a blob was interrupted: {e}")))?
     } else {
         stream_atomic_here(&target, body, expected_size).await
     }
