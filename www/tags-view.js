@@ -35,7 +35,8 @@ export function tagsSection(ref, input, registries) {
   filter.addEventListener('input', () => { page = 0; render(); });
 
   registries.call(ref.registry, (o) => listTags(ref.name, o)).then((list) => {
-    tags = list;
+    // Registries list tags in their storage's order; people look for them sorted (v2 before v10).
+    tags = [...list].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
     render();
   }, (error) => {
     const { title, detail } = explainError(error, { registry: ref.registry, what: ref.name });
