@@ -198,8 +198,7 @@ impl<T: Transport> RegistryClient<T> {
         let mut waits = 0;
         loop {
             let mut request = build();
-            request.url = self.naming_registry(request.url, &base);
-            self.authorize(&mut request, &base, scope).await?;
+            self.prepare(&mut request, &base, scope).await?;
             let response = self.follow_redirects(request, &base).await?;
             match response.status {
                 401 if !reauthorized && self.accept_new_challenge(&response.headers, scope) => reauthorized = true,
@@ -222,8 +221,7 @@ impl<T: Transport> RegistryClient<T> {
     /// `scope` when it goes to the registry's origin. Redirects and errors come back as they are.
     pub async fn send_once(&self, mut request: Request, scope: &str) -> Result<Response> {
         let base = self.base_url().await?;
-        request.url = self.naming_registry(request.url, &base);
-        self.authorize(&mut request, &base, scope).await?;
+        self.prepare(&mut request, &base, scope).await?;
         self.transport.send(request).await
     }
 
@@ -236,9 +234,10 @@ impl<T: Transport> RegistryClient<T> {
         url::with_query(&url, &[("ns", &self.registry)])
     }
 
-    /// Adds authorization for `scope` to a request that goes to the registry's origin (`base`);
-    /// a request to any other origin is left without credentials.
-    async fn authorize(&self, request: &mut Request, base: &str, scope: &str) -> Result<()> {
+    /// Readies a request for the registry's origin (`base`): names the registry on a proxy and
+    /// adds authorization for `scope`. A request to any other origin is left without credentials.
+    async fn prepare(&self, request: &mut Request, base: &str, scope: &str) -> Result<()> {
+        request.url = self.naming_registry(std::mem::take(&mut request.url), base);
         if url::same_origin(&request.url, base) {
             if let Some(value) = self.authorization(scope).await? {
                 request.headers.set("Authorization", value);
@@ -252,8 +251,7 @@ impl<T: Transport> RegistryClient<T> {
     /// 401 and 429 included, comes back as it is: for relaying a registry's answers.
     pub async fn send_following_redirects(&self, mut request: Request, scope: &str) -> Result<Response> {
         let base = self.base_url().await?;
-        request.url = self.naming_registry(request.url, &base);
-        self.authorize(&mut request, &base, scope).await?;
+        self.prepare(&mut request, &base, scope).await?;
         self.follow_redirects(request, &base).await
     }
 
