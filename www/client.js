@@ -95,7 +95,7 @@ export function explainError(error, { registry, what, proxy } = {}) {
       return { title: 'That is not an image reference', detail, fix: ['Examples: alpine, alpine:3.20, ghcr.io/org/image:tag, docker://registry:5000/repo@sha256:…'] };
     case 'UNAUTHORIZED':
     case 'DENIED':
-      return { title: `${registry} refused access`, detail, fix: ['The page reads public images anonymously. Private images need the skopos CLI (skopos inspect --creds …).'] };
+      return { title: `${registry} refused access`, detail, fix: ['The page reads public images anonymously. For private images, use the skopos CLI (skopos inspect --creds …), or a skopos edge worker that holds the registry\'s credentials as a secret, set as the proxy.'] };
     case 'DIGEST_MISMATCH':
       return { title: 'The data does not match its digest', detail, fix: ['The registry (or something between it and you) served different bytes than the digest names. Do not trust this content.'] };
     case 'NETWORK':
