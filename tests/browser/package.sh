@@ -49,7 +49,8 @@ status=$(curl -s -o /dev/null -w '%{http_code}' -X OPTIONS -H 'Origin: http://ex
 # Eleven tags, four per page, in the registry's (lexical) order; skopeo reads them across pages.
 tags_page_size=4
 tags=$(printf 'v1.%02d,' $(seq 0 10)); tags=${tags%,}
-start_node_server "$work/tags.port" tests/lib/tags-server.mjs --tags "$tags" --page-size "$tags_page_size" --log "$work/tags.log"
+start_node_server "$work/tags.port" tests/lib/tags-server.mjs --tags "$tags" --page-size "$tags_page_size" --log "$work/tags.log" \
+    --retry-after 0
 tags_server="127.0.0.1:$(cat "$work/tags.port")"
 skopeo list-tags --tls-verify=false "docker://$tags_server/paged/repo" >"$work/tags.json"
 

@@ -109,6 +109,14 @@ test("listTags follows Link pagination and returns every tag in order", async ()
   assert.equal(pages.length, Math.ceil(expected.length / pageSize), JSON.stringify(pages));
 });
 
+test("a registry that keeps answering 429 gives TOO_MANY_REQUESTS after the client's retries", async () => {
+  const server = env("SKOPOS_TEST_TAGS_SERVER");
+  const before = readLog("SKOPOS_TEST_TAGS_LOG").length;
+  assertCode(await call("listTags", `docker://${server}/limited`, base), "TOO_MANY_REQUESTS");
+  const asked = readLog("SKOPOS_TEST_TAGS_LOG").slice(before).filter((r) => r.method === "GET" && r.path.startsWith("/v2/limited/"));
+  assert.ok(asked.length > 1, `the client waited out Retry-After and asked again (${asked.length} requests)`);
+});
+
 test("in a module Web Worker, inspect equals skopos inspect", async () => {
   const image = `docker://${env("SKOPOS_TEST_REGISTRY")}/browser/hello:v1`;
   const answer = await page.evaluate(async (image) => {

@@ -7,10 +7,11 @@
 // rel="next"`, as the distribution spec describes. It sends CORS headers (Link exposed) and
 // answers preflights. Like Docker Hub, it reports its rate limit on every answer
 // (`RateLimit-Limit: 100;w=21600`, `RateLimit-Remaining`), and the repository `limited` is over
-// it: 429 with `Retry-After: 7` (the edge Worker's test checks both pass through). Each request
+// it: 429 with `Retry-After: N` (--retry-after, default 7; the edge Worker's test checks both
+// pass through, the browser test that a client gives up with TOO_MANY_REQUESTS). Each request
 // is appended to the log as one JSON line (method, path).
 //
-// Usage: tags-server.mjs --tags a,b,c,... --page-size N --port-file FILE --log FILE
+// Usage: tags-server.mjs --tags a,b,c,... --page-size N --port-file FILE --log FILE [--retry-after N]
 import { createServer } from "node:http";
 import { appendFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
@@ -21,6 +22,7 @@ const { values: args } = parseArgs({
     "page-size": { type: "string" },
     "port-file": { type: "string" },
     log: { type: "string" },
+    "retry-after": { type: "string", default: "7" },
   },
 });
 if (!args.tags || !args["page-size"] || !args["port-file"] || !args.log) {
@@ -59,7 +61,7 @@ const server = createServer((req, res) => {
   if (!match || req.method !== "GET") return json(404, { errors: [{ code: "NOT_FOUND", message: "not found" }] });
   const name = match[1];
   if (name === "limited") {
-    return json(429, { errors: [{ code: "TOOMANYREQUESTS", message: "pull rate limit reached" }] }, { "Retry-After": "7" });
+    return json(429, { errors: [{ code: "TOOMANYREQUESTS", message: "pull rate limit reached" }] }, { "Retry-After": args["retry-after"] });
   }
   const n = Math.min(pageSize, Number(url.searchParams.get("n")) || pageSize);
   const last = url.searchParams.get("last");
