@@ -15,13 +15,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
-skopos_bin=${SKOPOS_BIN:-$root/target/debug/skopos}
 [ -f pkg/skopos_bg.wasm ] || { echo "pkg/skopos_bg.wasm is missing: run make pkg" >&2; exit 1; }
 [ -d node_modules/playwright-core ] || { echo "node_modules/playwright-core is missing: run scripts/install-deps.sh" >&2; exit 1; }
 [ -x "${CHROMIUM:-/usr/bin/chromium}" ] || { echo "${CHROMIUM:-/usr/bin/chromium} is missing: run scripts/install-deps.sh" >&2; exit 1; }
-[ -x "$skopos_bin" ] || cargo build --locked -q --bin skopos
 
 source tests/lib/registry.sh
+find_skopos_bin
 source tests/lib/servers.sh
 
 make_workdir

@@ -14,6 +14,13 @@ make_workdir() {
     trap 'stop_registries; rm -rf "$work"' EXIT
 }
 
+# Sets `skopos_bin` to the native CLI the tests compare with (SKOPOS_BIN, default
+# target/debug/skopos), building it when it is missing.
+find_skopos_bin() {
+    skopos_bin=${SKOPOS_BIN:-$PWD/target/debug/skopos}
+    [ -x "$skopos_bin" ] || cargo build --locked -q --bin skopos
+}
+
 # Prints a free TCP port on 127.0.0.1.
 free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'

@@ -14,11 +14,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
-skopos_bin=${SKOPOS_BIN:-$root/target/debug/skopos}
 [ -f pkg/skopos_bg.wasm ] || { echo "pkg/skopos_bg.wasm is missing: run make pkg" >&2; exit 1; }
-[ -x "$skopos_bin" ] || cargo build --locked -q --bin skopos
 
 source tests/lib/registry.sh
+find_skopos_bin
 source tests/lib/servers.sh
 
 make_workdir

@@ -13,16 +13,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
-skopos_bin=${SKOPOS_BIN:-$root/target/debug/skopos}
 [ -f dist/worker/index.js ] && [ -f dist/worker/skopos_bg.wasm ] || { echo "dist/worker is missing: run make worker" >&2; exit 1; }
 [ -f pkg/skopos_bg.wasm ] || { echo "pkg/skopos_bg.wasm is missing: run make pkg" >&2; exit 1; }
-[ -x "$skopos_bin" ] || cargo build --locked -q --bin skopos
 [ -d node_modules/miniflare ] || { echo "node_modules/miniflare is missing: run npm ci" >&2; exit 1; }
 
 # The choice of upstream, the settings and the CORS answers, as plain functions (no registry needed).
 node --test tests/worker/routing.test.mjs tests/worker/cors.test.mjs
 
 source tests/lib/registry.sh
+find_skopos_bin
 source tests/lib/servers.sh
 
 make_workdir

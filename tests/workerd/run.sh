@@ -8,13 +8,11 @@
 # skopeo, umoci, node and miniflare with workerd in node_modules (scripts/install-deps.sh).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-root=$PWD
-skopos_bin=${SKOPOS_BIN:-$root/target/debug/skopos}
 [ -f pkg/skopos_bg.wasm ] || { echo "pkg/skopos_bg.wasm is missing: run make pkg" >&2; exit 1; }
 [ -x node_modules/.bin/workerd ] || { echo "node_modules/.bin/workerd is missing: run scripts/install-deps.sh" >&2; exit 1; }
-[ -x "$skopos_bin" ] || cargo build --locked -q --bin skopos
 
 source tests/lib/registry.sh
+find_skopos_bin
 
 make_workdir
 
