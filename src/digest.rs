@@ -75,10 +75,8 @@ pub struct Digest {
 impl Digest {
     /// Parses and validates a digest string.
     pub fn parse(input: &str) -> Result<Digest> {
-        Self::validate(input).map_err(|kind| Error::InvalidDigest {
-            input: input.to_string(),
-            reason: kind.describe().to_string(),
-        })
+        Self::validate(input)
+            .map_err(|kind| Error::InvalidDigest { input: input.to_string(), reason: kind.describe().to_string() })
     }
 
     /// Parses a digest, reporting the kind of failure as go-digest classifies it.
@@ -130,7 +128,11 @@ impl Digest {
         if &actual == self {
             Ok(())
         } else {
-            Err(Error::DigestMismatch { what: what.to_string(), expected: self.to_string(), actual: actual.to_string() })
+            Err(Error::DigestMismatch {
+                what: what.to_string(),
+                expected: self.to_string(),
+                actual: actual.to_string(),
+            })
         }
     }
 }
@@ -139,9 +141,9 @@ impl Digest {
 fn matches_digest_grammar(s: &str) -> bool {
     let Some((alg, enc)) = s.split_once(':') else { return false };
     let alg_ok = !alg.is_empty()
-        && alg.split(['.', '+', '_', '-']).all(|part| {
-            !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        });
+        && alg
+            .split(['.', '+', '_', '-'])
+            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
     let enc_ok = !enc.is_empty() && enc.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'=' | b'_' | b'-'));
     alg_ok && enc_ok
 }
@@ -256,7 +258,11 @@ impl Verifier {
         if self.expected_size == Some(self.seen) && !chunk.is_empty() {
             let actual = self.hasher.clone().finish();
             if actual != self.expected {
-                return Err(Error::DigestMismatch { what: self.what.clone(), expected: self.expected.to_string(), actual: actual.to_string() });
+                return Err(Error::DigestMismatch {
+                    what: self.what.clone(),
+                    expected: self.expected.to_string(),
+                    actual: actual.to_string(),
+                });
             }
         }
         Ok(())
@@ -276,7 +282,11 @@ impl Verifier {
         }
         let actual = self.hasher.finish();
         if actual != self.expected {
-            return Err(Error::DigestMismatch { what: self.what, expected: self.expected.to_string(), actual: actual.to_string() });
+            return Err(Error::DigestMismatch {
+                what: self.what,
+                expected: self.expected.to_string(),
+                actual: actual.to_string(),
+            });
         }
         Ok(actual)
     }
@@ -324,7 +334,7 @@ mod tests {
 
     #[test]
     fn go_digest_vectors() {
-        let table = include_str!("../../shared/vectors/digests.tsv");
+        let table = include_str!("../tests/vectors/digests.tsv");
         let mut checked = 0;
         for line in table.lines().skip(1) {
             let cols: Vec<&str> = line.split('\t').collect();
@@ -348,7 +358,7 @@ mod tests {
 
     #[test]
     fn content_vectors() {
-        let table = include_str!("../../shared/vectors/digests_content.tsv");
+        let table = include_str!("../tests/vectors/digests_content.tsv");
         for line in table.lines().skip(1) {
             let cols: Vec<&str> = line.split('\t').collect();
             let bytes: Vec<u8> =

@@ -161,7 +161,11 @@ pub enum Error {
 
     /// A local I/O failure, with the path or action that failed.
     #[error("{context}: {source}")]
-    Io { context: String, #[source] source: std::io::Error },
+    Io {
+        context: String,
+        #[source]
+        source: std::io::Error,
+    },
 
     /// A configuration file (auth.json, registries.conf…) that cannot be used.
     #[error("{0}")]
@@ -191,7 +195,9 @@ pub enum Error {
 fn render_registry_error(status: u16, code: &RegistryErrorCode, message: &str, url: &str) -> String {
     let code_text = code.as_wire();
     match (code_text.is_empty(), message.is_empty()) {
-        (false, false) => format!("{} (HTTP {status}) from {url}: {message}", code_text.to_ascii_lowercase().replace('_', " ")),
+        (false, false) => {
+            format!("{} (HTTP {status}) from {url}: {message}", code_text.to_ascii_lowercase().replace('_', " "))
+        }
         (false, true) => format!("{} (HTTP {status}) from {url}", code_text.to_ascii_lowercase().replace('_', " ")),
         (true, false) => format!("registry answered HTTP {status} for {url}: {message}"),
         (true, true) => format!("registry answered HTTP {status} for {url}"),
@@ -209,10 +215,14 @@ impl Error {
     /// The CLI exits with status 2 for these, as skopeo does.
     pub fn is_not_found(&self) -> bool {
         match self {
-            Error::Registry { code, status, .. } => matches!(
-                code,
-                RegistryErrorCode::ManifestUnknown | RegistryErrorCode::NameUnknown | RegistryErrorCode::BlobUnknown
-            ) || (*status == 404 && matches!(code, RegistryErrorCode::Other(s) if s.is_empty())),
+            Error::Registry { code, status, .. } => {
+                matches!(
+                    code,
+                    RegistryErrorCode::ManifestUnknown
+                        | RegistryErrorCode::NameUnknown
+                        | RegistryErrorCode::BlobUnknown
+                ) || (*status == 404 && matches!(code, RegistryErrorCode::Other(s) if s.is_empty()))
+            }
             Error::NotFound(_) => true,
             _ => false,
         }

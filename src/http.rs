@@ -166,7 +166,10 @@ fn too_large(what: &str, size: u64, limit: u64) -> Error {
     if what == "manifest" {
         Error::ManifestTooLarge { size, limit }
     } else {
-        Error::Protocol { url: what.to_string(), reason: format!("body of {size} bytes exceeds the limit of {limit} bytes") }
+        Error::Protocol {
+            url: what.to_string(),
+            reason: format!("body of {size} bytes exceeds the limit of {limit} bytes"),
+        }
     }
 }
 

@@ -86,7 +86,8 @@ impl Reference {
             // distribution would read this first component as part of the path, leaving the
             // reference without a registry; skopos needs one, so only the error text follows it.
             let as_path = domain.to_lowercase();
-            let reason = if as_path != domain && is_path_component(&as_path) { REASON_UPPERCASE } else { REASON_FORMAT };
+            let reason =
+                if as_path != domain && is_path_component(&as_path) { REASON_UPPERCASE } else { REASON_FORMAT };
             return Err(fail(reason));
         }
         if domain.len() + 1 + parts.path.len() > NAME_TOTAL_LENGTH_MAX {
@@ -340,7 +341,9 @@ pub fn is_tag(tag: &str) -> bool {
     let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
     match bytes.first() {
         Some(first) => {
-            bytes.len() <= TAG_LENGTH_MAX && is_word(*first) && bytes.iter().all(|b| is_word(*b) || matches!(b, b'.' | b'-'))
+            bytes.len() <= TAG_LENGTH_MAX
+                && is_word(*first)
+                && bytes.iter().all(|b| is_word(*b) || matches!(b, b'.' | b'-'))
         }
         None => false,
     }
@@ -431,7 +434,10 @@ mod tests {
             ("localhost", "library/localhost"),
             ("192.168.0.1", "library/192.168.0.1"),
             ("test.com", "library/test.com"),
-            ("thisisthesongthatneverendsitgoesonandonandonthisisthesongthatnev", "library/thisisthesongthatneverendsitgoesonandonandonthisisthesongthatnev"),
+            (
+                "thisisthesongthatneverendsitgoesonandonandonthisisthesongthatnev",
+                "library/thisisthesongthatneverendsitgoesonandonandonthisisthesongthatnev",
+            ),
             // A 64-hex name is allowed once a registry makes clear it is a name.
             (&format!("docker.io/{IMAGE_ID}"), &format!("library/{IMAGE_ID}")),
         ] {
@@ -492,8 +498,20 @@ mod tests {
             ("foo/foo_bar.com:8080", "docker.io", "foo/foo_bar.com", Some("8080"), None),
             ("localhost:5000/foo:bar", "localhost:5000", "foo", Some("bar"), None),
             ("test:5000/repo:tag", "test:5000", "repo", Some("tag"), None),
-            ("sub-dom1.foo.com/bar/baz/quux:some-long-tag", "sub-dom1.foo.com", "bar/baz/quux", Some("some-long-tag"), None),
-            ("b.gcr.io/test.example.com/my-app:test.example.com", "b.gcr.io", "test.example.com/my-app", Some("test.example.com"), None),
+            (
+                "sub-dom1.foo.com/bar/baz/quux:some-long-tag",
+                "sub-dom1.foo.com",
+                "bar/baz/quux",
+                Some("some-long-tag"),
+                None,
+            ),
+            (
+                "b.gcr.io/test.example.com/my-app:test.example.com",
+                "b.gcr.io",
+                "test.example.com/my-app",
+                Some("test.example.com"),
+                None,
+            ),
             ("192.168.1.1:5000/repo:5050", "192.168.1.1:5000", "repo", Some("5050"), None),
             ("[2001:db8:1:2:3:4:5:6]/repo:tag", "[2001:db8:1:2:3:4:5:6]", "repo", Some("tag"), None),
             ("[2001:db8::1]:5000/repo:tag", "[2001:db8::1]:5000", "repo", Some("tag"), None),
@@ -503,8 +521,20 @@ mod tests {
             (&format!("test:5000/repo@{SHA256_F}"), "test:5000", "repo", None, Some(SHA256_F)),
             (&format!("test:5000/repo:tag@{SHA256_F}"), "test:5000", "repo", Some("tag"), Some(SHA256_F)),
             (&format!("[2001:db8::1]:5000/repo@{SHA256_F}"), "[2001:db8::1]:5000", "repo", None, Some(SHA256_F)),
-            (&format!("[2001:db8::1]:5000/repo:tag@{SHA256_F}"), "[2001:db8::1]:5000", "repo", Some("tag"), Some(SHA256_F)),
-            (&format!("busybox:latest@{SHA256_BUSYBOX}"), "docker.io", "library/busybox", Some("latest"), Some(SHA256_BUSYBOX)),
+            (
+                &format!("[2001:db8::1]:5000/repo:tag@{SHA256_F}"),
+                "[2001:db8::1]:5000",
+                "repo",
+                Some("tag"),
+                Some(SHA256_F),
+            ),
+            (
+                &format!("busybox:latest@{SHA256_BUSYBOX}"),
+                "docker.io",
+                "library/busybox",
+                Some("latest"),
+                Some(SHA256_BUSYBOX),
+            ),
             (&format!("redis@{SHA256_BUSYBOX}"), "docker.io", "library/redis", None, Some(SHA256_BUSYBOX)),
             (
                 &format!("xn--7o8h.com/myimage:xn--7o8h.com@{sha512}"),
@@ -660,7 +690,9 @@ mod tests {
 
     #[test]
     fn huge_inputs_do_not_panic() {
-        for input in ["a".repeat(1 << 20), "/".repeat(100_000), format!("{}:{}", "a".repeat(10_000), "b".repeat(10_000))] {
+        for input in
+            ["a".repeat(1 << 20), "/".repeat(100_000), format!("{}:{}", "a".repeat(10_000), "b".repeat(10_000))]
+        {
             assert!(Reference::parse(&input).is_err());
         }
     }
@@ -742,7 +774,10 @@ mod tests {
     fn equal_references_hash_alike() {
         use std::collections::HashSet;
         let set: HashSet<Reference> =
-            ["ubuntu", "docker.io/library/ubuntu", "index.docker.io/ubuntu", "library/ubuntu"].iter().map(|s| s.parse().unwrap()).collect();
+            ["ubuntu", "docker.io/library/ubuntu", "index.docker.io/ubuntu", "library/ubuntu"]
+                .iter()
+                .map(|s| s.parse().unwrap())
+                .collect();
         assert_eq!(set.len(), 1);
     }
 

@@ -44,7 +44,8 @@ fn tmp() -> tempfile::TempDir {
 }
 
 fn files_in(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let mut names: Vec<String> =
+        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     names.sort();
     names
 }
@@ -99,7 +100,8 @@ fn first_oci_layer(path: &Path, tag: &str) -> String {
         .find(|m| m["annotations"]["org.opencontainers.image.ref.name"] == tag)
         .expect("tag in index.json");
     let blob = |digest: &str| format!("blobs/sha256/{}", digest.strip_prefix("sha256:").unwrap());
-    let manifest: serde_json::Value = serde_json::from_slice(&read_member(path, &blob(entry["digest"].as_str().unwrap()))).unwrap();
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&read_member(path, &blob(entry["digest"].as_str().unwrap()))).unwrap();
     blob(manifest["layers"][0]["digest"].as_str().unwrap())
 }
 
@@ -180,16 +182,26 @@ fn docker_archive_written_by_skopos_is_byte_identical_to_skopeos() {
     skopos_copy(&src, &ours).ok();
     skopeo_copy_with(&[], &src, &theirs).ok();
     assert_eq!(files_in(dir.path()), vec!["ours.tar", "theirs.tar"], "no temporary files are left beside the archive");
-    assert!(std::fs::read(&ours_path).unwrap() == std::fs::read(&theirs_path).unwrap(), "skopos's docker-archive differs from skopeo's");
+    assert!(
+        std::fs::read(&ours_path).unwrap() == std::fs::read(&theirs_path).unwrap(),
+        "skopos's docker-archive differs from skopeo's"
+    );
 
     // Without a name: RepoTags is empty, still identical.
     let (ours_bare, theirs_bare) = (archive(dir.path(), "ours-bare.tar"), archive(dir.path(), "theirs-bare.tar"));
     skopos_copy(&src, &format!("docker-archive:{}", ours_bare.display())).ok();
     skopeo_copy_with(&[], &src, &format!("docker-archive:{}", theirs_bare.display())).ok();
-    assert!(std::fs::read(&ours_bare).unwrap() == std::fs::read(&theirs_bare).unwrap(), "unnamed docker-archive differs from skopeo's");
+    assert!(
+        std::fs::read(&ours_bare).unwrap() == std::fs::read(&theirs_bare).unwrap(),
+        "unnamed docker-archive differs from skopeo's"
+    );
 
     // skopeo and skopos read it the same way, in every form of the name.
-    for image in [ours.clone(), format!("docker-archive:{}", ours_path.display()), format!("docker-archive:{}:@0", ours_path.display())] {
+    for image in [
+        ours.clone(),
+        format!("docker-archive:{}", ours_path.display()),
+        format!("docker-archive:{}:@0", ours_path.display()),
+    ] {
         assert_same_inspect(&["inspect", &image]);
         assert_same_output(&["inspect", "--raw", &image]);
         assert_same_output(&["inspect", "--config", &image]);
@@ -255,7 +267,9 @@ fn reads_archives_written_by_skopeo() {
     let path = archive(dir.path(), "docker.tar");
     let named = format!("docker-archive:{}:registry.example/app:2.0", path.display());
     skopeo(&["copy", "--quiet", &layout.reference("multi"), &named]).ok();
-    for image in [named.clone(), format!("docker-archive:{}", path.display()), format!("docker-archive:{}:@0", path.display())] {
+    for image in
+        [named.clone(), format!("docker-archive:{}", path.display()), format!("docker-archive:{}:@0", path.display())]
+    {
         assert_same_inspect(&["inspect", &image]);
         assert_same_output(&["inspect", "--raw", &image]);
         assert_same_output(&["inspect", "--config", &image]);
@@ -278,7 +292,8 @@ fn docker_archive_with_gzip_layers_matches_skopeo() {
     let plain = archive(dir.path(), "plain.tar");
     skopeo(&["copy", "--quiet", &layout.reference("v1"), &format!("docker-archive:{}:app:v1", plain.display())]).ok();
     // Rewrite it with every layer member gzip-compressed.
-    let layers: Vec<String> = serde_json::from_slice::<serde_json::Value>(&read_member(&plain, "manifest.json")).unwrap()[0]["Layers"]
+    let layers: Vec<String> = serde_json::from_slice::<serde_json::Value>(&read_member(&plain, "manifest.json"))
+        .unwrap()[0]["Layers"]
         .as_array()
         .unwrap()
         .iter()
@@ -317,7 +332,10 @@ fn docker_archive_with_gzip_layers_matches_skopeo() {
     skopos(&["copy", "--quiet", "--preserve-digests", &image, &format!("dir:{}", ours.display())]).ok();
     skopeo(&["copy", "--quiet", "--preserve-digests", &image, &format!("dir:{}", theirs.display())]).ok();
     for name in files_in(&theirs) {
-        assert!(std::fs::read(ours.join(&name)).unwrap() == std::fs::read(theirs.join(&name)).unwrap(), "{name} differs");
+        assert!(
+            std::fs::read(ours.join(&name)).unwrap() == std::fs::read(theirs.join(&name)).unwrap(),
+            "{name} differs"
+        );
     }
 }
 
@@ -387,12 +405,19 @@ fn corrupt_archives_fail_with_one_line() {
     // A layer's bytes changed: inspect does not read layers, copy does and refuses.
     corrupt_member(&oci_path, &first_oci_layer(&oci_path, "v1"));
     corrupt_member(&docker_path, &first_docker_layer(&docker_path));
-    for image in [format!("oci-archive:{}:v1", oci_path.display()), format!("docker-archive:{}", docker_path.display())] {
+    for image in [format!("oci-archive:{}:v1", oci_path.display()), format!("docker-archive:{}", docker_path.display())]
+    {
         let out = dir.path().join("out-corrupt");
         let r = skopos(&["copy", "--quiet", &image, &format!("oci:{}:v1", out.display())]);
         let line = assert_clean_failure(&r, 1);
-        assert!(line.contains("digest") || line.contains("gzip") || line.contains("corrupt"), "unclear error for {image}: {line:?}");
-        assert_ne!(skopeo(&["copy", "--quiet", &image, &format!("oci:{}:v2", dir.path().join("skopeo-out").display())]).code, 0);
+        assert!(
+            line.contains("digest") || line.contains("gzip") || line.contains("corrupt"),
+            "unclear error for {image}: {line:?}"
+        );
+        assert_ne!(
+            skopeo(&["copy", "--quiet", &image, &format!("oci:{}:v2", dir.path().join("skopeo-out").display())]).code,
+            0
+        );
     }
 
     // Not an archive at all.
@@ -411,12 +436,26 @@ fn copy_of_an_index_into_docker_archive_is_refused_cleanly() {
     layout.tag("multi", &index);
     let dir = tmp();
     let path = archive(dir.path(), "d.tar");
-    let r = skopos(&["copy", "--quiet", "--all", &layout.reference("multi"), &format!("docker-archive:{}", path.display())]);
+    let r = skopos(&[
+        "copy",
+        "--quiet",
+        "--all",
+        &layout.reference("multi"),
+        &format!("docker-archive:{}", path.display()),
+    ]);
     assert_clean_failure(&r, 1);
     assert!(!path.exists());
     assert_eq!(files_in(dir.path()), Vec::<String>::new());
     // Without --all, the one platform is converted to Docker schema 2 and stored.
-    skopos(&["copy", "--quiet", "--override-arch", "amd64", &layout.reference("multi"), &format!("docker-archive:{}", path.display())]).ok();
+    skopos(&[
+        "copy",
+        "--quiet",
+        "--override-arch",
+        "amd64",
+        &layout.reference("multi"),
+        &format!("docker-archive:{}", path.display()),
+    ])
+    .ok();
     let raw = skopeo(&["inspect", "--raw", &format!("docker-archive:{}", path.display())]).ok().stdout;
     assert!(raw.contains("application/vnd.docker.distribution.manifest.v2+json"), "{raw}");
 }

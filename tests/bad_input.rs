@@ -19,7 +19,8 @@ const MANIFEST: &str = r#"{"schemaVersion":2,"mediaType":"application/vnd.oci.im
 fn fake_registry(route: impl Fn(&Message) -> Reply + Send + Sync + 'static) -> Server {
     Server::start(move |req| {
         if req.path() == "/v2/" {
-            return Reply::new(200, "application/json", "{}").with_header("Docker-Distribution-Api-Version", "registry/2.0");
+            return Reply::new(200, "application/json", "{}")
+                .with_header("Docker-Distribution-Api-Version", "registry/2.0");
         }
         route(req)
     })
@@ -55,7 +56,13 @@ fn invalid_references_exit_1() {
 
 #[test]
 fn invalid_list_tags_references_exit_1() {
-    for r in ["docker://UPPER/Case", "docker://127.0.0.1:1/r:tag", "docker://127.0.0.1:1/r@sha256:0000000000000000000000000000000000000000000000000000000000000000", "nope:foo", ""] {
+    for r in [
+        "docker://UPPER/Case",
+        "docker://127.0.0.1:1/r:tag",
+        "docker://127.0.0.1:1/r@sha256:0000000000000000000000000000000000000000000000000000000000000000",
+        "nope:foo",
+        "",
+    ] {
         let reference = skopeo(&["list-tags", TLS, r]);
         assert_eq!(reference.code, 1, "skopeo list-tags {r:?}: {}", reference.stderr);
         assert_clean_failure(&skopos(&["list-tags", TLS, r]), 1);
@@ -64,7 +71,11 @@ fn invalid_list_tags_references_exit_1() {
 
 #[test]
 fn bad_flags_exit_nonzero_without_panic() {
-    for args in [vec!["inspect"], vec!["inspect", "--creds", "a:b", "--no-creds", "docker://127.0.0.1:1/r:t"], vec!["no-such-command"]] {
+    for args in [
+        vec!["inspect"],
+        vec!["inspect", "--creds", "a:b", "--no-creds", "docker://127.0.0.1:1/r:t"],
+        vec!["no-such-command"],
+    ] {
         let reference = skopeo(&args);
         assert_ne!(reference.code, 0, "skopeo {args:?} succeeded");
         let ours = skopos(&args);
@@ -131,7 +142,9 @@ fn server_error_exits_1() {
 #[test]
 fn oversized_manifest_is_refused() {
     // 5 MiB of valid JSON with a manifest content type.
-    let mut body = String::from(r#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","annotations":{"pad":""#);
+    let mut body = String::from(
+        r#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","annotations":{"pad":""#,
+    );
     body.push_str(&"a".repeat(5 * 1024 * 1024));
     body.push_str(r#""},"layers":[]}"#);
     let server = fake_registry(move |_| Reply::new(200, common::image::OCI_MANIFEST, body.clone()));

@@ -88,7 +88,8 @@ impl Dest {
                 for (path, bytes) in before {
                     assert_eq!(after.get(path), Some(bytes), "{what}: {} changed or vanished", path.display());
                 }
-                let bad = if matches!(self, Dest::Oci(_)) { unverified_oci_blobs(root) } else { unverified_dir_files(root) };
+                let bad =
+                    if matches!(self, Dest::Oci(_)) { unverified_oci_blobs(root) } else { unverified_dir_files(root) };
                 assert!(bad.is_empty(), "{what}: files that are not verified blobs: {bad:?}");
                 let new: Vec<_> = after.keys().filter(|p| !before.contains_key(*p)).collect();
                 let allowed = |p: &&&PathBuf| {
@@ -134,7 +135,13 @@ fn run_fault(fault: Fault, count: usize, label: &str, check_line: impl Fn(&str, 
         assert_eq!(r.code, 1, "{}", r.stderr);
         let errors: Vec<&str> = r.stderr.lines().filter(|l| l.starts_with("skopos:")).collect();
         assert_eq!(errors.len(), 1, "{}", r.stderr);
-        assert!(r.stderr.lines().all(|l| l.starts_with("skopos:") || l.starts_with("Copying ") || l == "Getting image source signatures"), "{}", r.stderr);
+        assert!(
+            r.stderr.lines().all(|l| l.starts_with("skopos:")
+                || l.starts_with("Copying ")
+                || l == "Getting image source signatures"),
+            "{}",
+            r.stderr
+        );
         dest.assert_untouched(&before, &format!("{fault:?} -> {dst} (with progress)"));
 
         s.proxy.reset_log();
@@ -173,7 +180,10 @@ fn flipped_byte_is_a_digest_mismatch() {
 #[test]
 fn service_unavailable() {
     run_fault(Fault::Unavailable, 1, "503", |line, digest| {
-        assert!(line.contains("503") || line.to_lowercase().contains("unavailable"), "the error names the status: {line}");
+        assert!(
+            line.contains("503") || line.to_lowercase().contains("unavailable"),
+            "the error names the status: {line}"
+        );
         assert!(line.contains(digest), "the error names the blob: {line}");
     });
 }
@@ -185,7 +195,10 @@ fn service_unavailable() {
 #[test]
 fn too_many_requests_beyond_the_clients_own_waits() {
     run_fault(Fault::TooManyRequests, 12, "429", |line, _| {
-        assert!(line.contains("429") || line.to_lowercase().contains("too many requests"), "the error names the status: {line}");
+        assert!(
+            line.contains("429") || line.to_lowercase().contains("too many requests"),
+            "the error names the status: {line}"
+        );
     });
 }
 
@@ -225,11 +238,10 @@ fn interrupt_copy(s: &Setup, source: &str, dst: &str, watch: &Path, signal: &str
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let partial = std::fs::read_dir(watch)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .any(|e| e.file_name().to_string_lossy().starts_with('.') && e.metadata().map(|m| m.len() > 512 * 1024).unwrap_or(false));
+        let partial = std::fs::read_dir(watch).into_iter().flatten().flatten().any(|e| {
+            e.file_name().to_string_lossy().starts_with('.')
+                && e.metadata().map(|m| m.len() > 512 * 1024).unwrap_or(false)
+        });
         if partial {
             break;
         }
@@ -237,7 +249,8 @@ fn interrupt_copy(s: &Setup, source: &str, dst: &str, watch: &Path, signal: &str
         assert!(Instant::now() < deadline, "no partial blob appeared in {}", watch.display());
         std::thread::sleep(Duration::from_millis(20));
     }
-    let status = std::process::Command::new("kill").args([&format!("-{signal}"), &child.id().to_string()]).status().unwrap();
+    let status =
+        std::process::Command::new("kill").args([&format!("-{signal}"), &child.id().to_string()]).status().unwrap();
     assert!(status.success());
     let status = child.wait().unwrap();
     s.proxy.clear();

@@ -45,9 +45,13 @@ fn zstd_then_decompress_keeps_the_layer_contents() {
 
     // Decompressed again, every layer hashes to its DiffID in the (unchanged) config.
     let plain = tmp.path().join("plain");
-    assert_copied(&skopos_copy(&[], &["-q", "--dest-decompress"], &zstd_layout, &format!("dir:{}", plain.display())), "decompress");
+    assert_copied(
+        &skopos_copy(&[], &["-q", "--dest-decompress"], &zstd_layout, &format!("dir:{}", plain.display())),
+        "decompress",
+    );
     let (manifest, config) = dir_image(&plain);
-    let diff_ids: Vec<&str> = config["rootfs"]["diff_ids"].as_array().unwrap().iter().map(|d| d.as_str().unwrap()).collect();
+    let diff_ids: Vec<&str> =
+        config["rootfs"]["diff_ids"].as_array().unwrap().iter().map(|d| d.as_str().unwrap()).collect();
     let layers = manifest["layers"].as_array().unwrap();
     assert_eq!(layers.len(), diff_ids.len());
     for (layer, diff_id) in layers.iter().zip(&diff_ids) {
@@ -62,7 +66,10 @@ fn zstd_then_decompress_keeps_the_layer_contents() {
 
     // And gzip again, pushed to the registry: skopeo reads it and it has the same DiffIDs.
     let gz = reg.docker_ref("layers/gzip:v1");
-    assert_copied(&skopos_copy(&[], &["-q", "--dest-compress-format", "gzip"], &format!("dir:{}", plain.display()), &gz), "gzip");
+    assert_copied(
+        &skopos_copy(&[], &["-q", "--dest-compress-format", "gzip"], &format!("dir:{}", plain.display()), &gz),
+        "gzip",
+    );
     let raw: Value = serde_json::from_slice(&skopeo_raw(&[], &gz)).unwrap();
     for layer in raw["layers"].as_array().unwrap() {
         assert_eq!(layer["mediaType"], "application/vnd.oci.image.layer.v1.tar+gzip");
@@ -70,7 +77,8 @@ fn zstd_then_decompress_keeps_the_layer_contents() {
     let skopeo_config = skopeo(&["inspect", "--tls-verify=false", "--config", &gz]);
     assert_eq!(skopeo_config.code, 0, "{}", skopeo_config.stderr);
     let config: Value = serde_json::from_str(&skopeo_config.stdout).unwrap();
-    let again: Vec<&str> = config["rootfs"]["diff_ids"].as_array().unwrap().iter().map(|d| d.as_str().unwrap()).collect();
+    let again: Vec<&str> =
+        config["rootfs"]["diff_ids"].as_array().unwrap().iter().map(|d| d.as_str().unwrap()).collect();
     assert_eq!(again, diff_ids);
 }
 
@@ -93,7 +101,10 @@ fn compression_changes_are_refused_where_they_cannot_apply() {
 
     // Converting to OCI at the same time makes zstd possible.
     let converted = format!("oci:{}:z", tmp.path().join("converted").display());
-    assert_copied(&skopos_copy(&[], &["-q", "--format", "oci", "--dest-compress-format", "zstd"], &docker, &converted), "convert+zstd");
+    assert_copied(
+        &skopos_copy(&[], &["-q", "--format", "oci", "--dest-compress-format", "zstd"], &docker, &converted),
+        "convert+zstd",
+    );
     let raw: Value = serde_json::from_slice(&skopeo_raw(&[], &converted)).unwrap();
     assert_eq!(raw["mediaType"], "application/vnd.oci.image.manifest.v1+json");
     for layer in raw["layers"].as_array().unwrap() {
@@ -108,7 +119,8 @@ mod uploads {
     use skopos::Digest;
 
     fn body(bytes: Vec<u8>) -> skopos::http::ByteStream {
-        let chunks: Vec<skopos::Result<bytes::Bytes>> = bytes.chunks(7000).map(|c| Ok(bytes::Bytes::copy_from_slice(c))).collect();
+        let chunks: Vec<skopos::Result<bytes::Bytes>> =
+            bytes.chunks(7000).map(|c| Ok(bytes::Bytes::copy_from_slice(c))).collect();
         Box::pin(futures_util::stream::iter(chunks))
     }
 
@@ -124,7 +136,10 @@ mod uploads {
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         runtime.block_on(async {
             let client = client(&reg);
-            for (n, mode) in [UploadMode::Monolithic, UploadMode::Chunked(16 * 1024), UploadMode::Chunked(40_000)].into_iter().enumerate() {
+            for (n, mode) in [UploadMode::Monolithic, UploadMode::Chunked(16 * 1024), UploadMode::Chunked(40_000)]
+                .into_iter()
+                .enumerate()
+            {
                 let bytes = noise(100_000 + n, n as u64 + 1);
                 let digest = Digest::sha256(&bytes);
                 assert!(!client.blob_exists("up/load", &digest).await.unwrap());
@@ -142,7 +157,8 @@ mod uploads {
             // A wrong digest is refused by the registry and nothing is stored under it.
             let bytes = noise(1000, 7);
             let wrong = Digest::sha256(b"something else");
-            let err = client.upload_blob("up/load", &wrong, bytes.len() as u64, body(bytes), UploadMode::Monolithic).await;
+            let err =
+                client.upload_blob("up/load", &wrong, bytes.len() as u64, body(bytes), UploadMode::Monolithic).await;
             assert!(err.is_err());
             assert!(!client.blob_exists("up/load", &wrong).await.unwrap());
         });

@@ -53,7 +53,9 @@ fn round_trips_between_registry_dir_and_oci() {
     let oci_source = format!("oci:{}:src", tmp.path().join("skopeo-oci").display());
     skopeo_copy_ok(&["--quiet"], &registry_source, &dir_source);
     skopeo_copy_ok(&["--quiet"], &registry_source, &oci_source);
-    for (source, source_kind) in [(&registry_source, Kind::Registry), (&dir_source, Kind::Dir), (&oci_source, Kind::Oci)] {
+    for (source, source_kind) in
+        [(&registry_source, Kind::Registry), (&dir_source, Kind::Dir), (&oci_source, Kind::Oci)]
+    {
         assert_eq!(skopeo_digest(source), digest, "skopeo kept the digest in {source}");
         for kind in KINDS {
             let name = format!("rt-{source_kind:?}-{kind:?}").to_lowercase();
@@ -146,7 +148,9 @@ fn all_keeps_the_index_and_system_copies_one_platform() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|m| (m["digest"].as_str().unwrap().to_string(), m["platform"]["architecture"].as_str().unwrap().to_string()))
+        .map(|m| {
+            (m["digest"].as_str().unwrap().to_string(), m["platform"]["architecture"].as_str().unwrap().to_string())
+        })
         .collect();
     assert_eq!(instances.len(), 3);
     for kind in KINDS {
@@ -226,15 +230,12 @@ fn oci_layout_second_tag_and_retag() {
     let arm = ["--override-arch", "arm64", "--override-variant", "v8"];
     assert_copied(&skopos_copy(&arm, &[], &reg.docker_ref(&multi.name), &second), "second tag");
     let index: serde_json::Value = serde_json::from_slice(&skopeo_raw(&[], &reg.docker_ref(&multi.name))).unwrap();
-    let arm64 = index["manifests"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["platform"]["architecture"] == "arm64")
-        .unwrap()["digest"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let arm64 =
+        index["manifests"].as_array().unwrap().iter().find(|m| m["platform"]["architecture"] == "arm64").unwrap()
+            ["digest"]
+            .as_str()
+            .unwrap()
+            .to_string();
     assert_ne!(amd64, arm64);
     assert_eq!(skopeo_digest(&first), amd64, "first image kept");
     assert_eq!(skopeo_digest(&second), arm64, "second image added");
@@ -295,7 +296,11 @@ fn format_conversion_matches_skopeo() {
         let ours_manifest = std::fs::read(ours.join("manifest.json")).unwrap();
         let theirs_manifest = std::fs::read(theirs.join("manifest.json")).unwrap();
         assert_ne!(sha256(&theirs_manifest), skopeo_digest(&source), "skopeo converted");
-        assert_eq!(String::from_utf8_lossy(&ours_manifest), String::from_utf8_lossy(&theirs_manifest), "--format {format} manifest");
+        assert_eq!(
+            String::from_utf8_lossy(&ours_manifest),
+            String::from_utf8_lossy(&theirs_manifest),
+            "--format {format} manifest"
+        );
         assert_eq!(snapshot(&ours), snapshot(&theirs), "--format {format}: every file (config included)");
         // To a registry: the stored digest is the same.
         let pushed = reg.docker_ref(&format!("conv/{format}:t"));
@@ -303,7 +308,12 @@ fn format_conversion_matches_skopeo() {
         assert_eq!(skopeo_digest(&pushed), sha256(&theirs_manifest), "--format {format} to a registry");
         // Refused with --preserve-digests, and nothing written.
         let refused = tmp.path().join(format!("refused-{format}"));
-        let r = skopos_copy(&[], &["--format", format, "--preserve-digests"], &source, &format!("dir:{}", refused.display()));
+        let r = skopos_copy(
+            &[],
+            &["--format", format, "--preserve-digests"],
+            &source,
+            &format!("dir:{}", refused.display()),
+        );
         assert_clean_failure(&r, 1);
         assert!(!refused.join("manifest.json").exists());
     }
@@ -322,15 +332,34 @@ fn same_registry_copy_mounts_blobs() {
     let r = skopos_copy(&["--debug"], &[], &source, &dst);
     assert_copied(&r, "same-registry copy");
     let log = proxy.log();
-    let mounts: Vec<&String> = log.iter().filter(|l| l.starts_with("POST /v2/mounted/img/blobs/uploads/?") && l.contains("mount=")).collect();
+    let mounts: Vec<&String> =
+        log.iter().filter(|l| l.starts_with("POST /v2/mounted/img/blobs/uploads/?") && l.contains("mount=")).collect();
     assert_eq!(mounts.len(), 3, "config and two layers mounted: {log:#?}");
     assert!(mounts.iter().all(|l| l.contains("from=src%2Foci") || l.contains("from=src/oci")), "{mounts:?}");
     assert!(mounts.iter().all(|l| l.ends_with("-> 201")), "{mounts:?}");
-    assert!(!log.iter().any(|l| l.starts_with("PUT /v2/mounted/img/blobs/") || l.starts_with("PATCH ")), "blob upload: {log:#?}");
-    let debug_mounts = r.stderr.lines().filter(|l| l.starts_with("DEBUG POST") && l.contains("/v2/mounted/img/blobs/uploads/") && l.ends_with("-> 201")).count();
+    assert!(
+        !log.iter().any(|l| l.starts_with("PUT /v2/mounted/img/blobs/") || l.starts_with("PATCH ")),
+        "blob upload: {log:#?}"
+    );
+    let debug_mounts = r
+        .stderr
+        .lines()
+        .filter(|l| {
+            l.starts_with("DEBUG POST") && l.contains("/v2/mounted/img/blobs/uploads/") && l.ends_with("-> 201")
+        })
+        .count();
     assert_eq!(debug_mounts, 3, "--debug log: {}", r.stderr);
-    assert!(!r.stderr.lines().any(|l| l.starts_with("DEBUG PUT") && l.contains("/blobs/")), "--debug shows a blob PUT: {}", r.stderr);
-    assert_eq!(blob_lines(&r.stderr).iter().filter(|l| l.ends_with("skipped: mounted from another repository")).count(), 3, "{}", r.stderr);
+    assert!(
+        !r.stderr.lines().any(|l| l.starts_with("DEBUG PUT") && l.contains("/blobs/")),
+        "--debug shows a blob PUT: {}",
+        r.stderr
+    );
+    assert_eq!(
+        blob_lines(&r.stderr).iter().filter(|l| l.ends_with("skipped: mounted from another repository")).count(),
+        3,
+        "{}",
+        r.stderr
+    );
     assert_eq!(skopeo_digest(&reg.docker_ref("mounted/img:v1")), skopeo_digest(&reg.docker_ref(&seeded.name)));
 }
 
@@ -390,13 +419,20 @@ fn digestfile_matches_skopeo() {
         let mut args = extra.clone();
         let ours_s = ours.display().to_string();
         args.extend(["--digestfile", &ours_s]);
-        assert_copied(&skopos_copy(&[], &args, &source, &reg.docker_ref(&format!("df/ours-{i}:t"))), "with --digestfile");
+        assert_copied(
+            &skopos_copy(&[], &args, &source, &reg.docker_ref(&format!("df/ours-{i}:t"))),
+            "with --digestfile",
+        );
         let mut args = extra.clone();
         let theirs_s = theirs.display().to_string();
         args.extend(["--quiet", "--digestfile", &theirs_s]);
         skopeo_copy_ok(&args, &source, &reg.docker_ref(&format!("df/theirs-{i}:t")));
         let expected = std::fs::read(&theirs).unwrap();
-        assert_eq!(String::from_utf8_lossy(&std::fs::read(&ours).unwrap()), String::from_utf8_lossy(&expected), "{extra:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&std::fs::read(&ours).unwrap()),
+            String::from_utf8_lossy(&expected),
+            "{extra:?}"
+        );
     }
 }
 
@@ -408,7 +444,10 @@ fn copy_between_basic_and_token_registries() {
     let seeded = seed_oci_image(&basic, "src/oci", "v1");
     let creds = format!("{USER}:{PASSWORD}");
     let digest = sha256(&{
-        let out = skopeo_cmd(&["inspect", "--raw", "--tls-verify=false", "--creds", &creds, &basic.docker_ref(&seeded.name)]).output().unwrap();
+        let out =
+            skopeo_cmd(&["inspect", "--raw", "--tls-verify=false", "--creds", &creds, &basic.docker_ref(&seeded.name)])
+                .output()
+                .unwrap();
         assert!(out.status.success());
         out.stdout
     });

@@ -14,9 +14,11 @@ const TLS: &str = "--tls-verify=false";
 const CREDS: &str = "user:secret";
 
 /// The image config the fake registry's manifest points at.
-const CONFIG: &str = r#"{"architecture":"amd64","os":"linux","config":{"Env":["PATH=/bin"]},"rootfs":{"type":"layers","diff_ids":[]}}"#;
+const CONFIG: &str =
+    r#"{"architecture":"amd64","os":"linux","config":{"Env":["PATH=/bin"]},"rootfs":{"type":"layers","diff_ids":[]}}"#;
 /// Same length as [`CONFIG`], different bytes (so the size matches and the digest does not).
-const TAMPERED_CONFIG: &str = r#"{"architecture":"arm64","os":"linux","config":{"Env":["PATH=/bin"]},"rootfs":{"type":"layers","diff_ids":[]}}"#;
+const TAMPERED_CONFIG: &str =
+    r#"{"architecture":"arm64","os":"linux","config":{"Env":["PATH=/bin"]},"rootfs":{"type":"layers","diff_ids":[]}}"#;
 
 /// `Basic base64(user:secret)`, as a client would send it.
 fn basic_header() -> String {
@@ -57,9 +59,13 @@ fn registry(cdn_base: String) -> (Server, Log) {
     let server = Server::start(move |req| {
         seen.lock().unwrap().push(req.clone());
         if req.header("authorization") != Some(basic_header().as_str()) {
-            return Reply::new(401, "application/json", r#"{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}"#)
-                .with_header("WWW-Authenticate", "Basic realm=\"r\"")
-                .with_header("Docker-Distribution-Api-Version", "registry/2.0");
+            return Reply::new(
+                401,
+                "application/json",
+                r#"{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}"#,
+            )
+            .with_header("WWW-Authenticate", "Basic realm=\"r\"")
+            .with_header("Docker-Distribution-Api-Version", "registry/2.0");
         }
         match req.path() {
             "/v2/" => Reply::new(200, "application/json", "{}"),
@@ -96,7 +102,11 @@ fn redirect_to_another_origin_drops_authorization() {
     assert!(cdn_requests.iter().any(|m| m.path() == "/cdn/config"), "the CDN was never asked: {cdn_requests:?}");
     assert_eq!(authorizations(&cdn_log), Vec::<String>::new(), "credentials leaked to the CDN");
     for m in &cdn_requests {
-        assert!(!format!("{:?}", m.headers).contains(&basic_header()[6..]), "credentials in CDN headers: {:?}", m.headers);
+        assert!(
+            !format!("{:?}", m.headers).contains(&basic_header()[6..]),
+            "credentials in CDN headers: {:?}",
+            m.headers
+        );
     }
     assert!(authorizations(&reg_log).iter().any(|a| *a == basic_header()), "the registry never got the credentials");
 }

@@ -58,7 +58,11 @@ fn login_then_skopeo_reads(reg: &Registry) {
     skopeo(&["inspect", TLS, "--authfile", authfile_s, &image]).ok();
 
     // Logging in again over an existing file keeps what else it holds.
-    std::fs::write(&authfile, r#"{"auths":{"other.example":{"auth":"eDp5"}},"psFormat":"table {{.ID}}","credsStore":""}"#).unwrap();
+    std::fs::write(
+        &authfile,
+        r#"{"auths":{"other.example":{"auth":"eDp5"}},"psFormat":"table {{.ID}}","credsStore":""}"#,
+    )
+    .unwrap();
     skopos(&["login", TLS, "--authfile", authfile_s, "-u", USER, "-p", PASSWORD, &reg.host()]).ok();
     let v = read_json(&authfile);
     assert_eq!(v["auths"]["other.example"]["auth"], "eDp5");
@@ -193,7 +197,8 @@ fn wrong_password(reg: &Registry) {
 
     // A wrong password for a file that does not exist yet creates nothing.
     let fresh = dir.path().join("fresh/auth.json");
-    let ours = skopos(&["login", TLS, "--authfile", fresh.to_str().unwrap(), "-u", USER, "-p", WRONG_PASSWORD, &reg.host()]);
+    let ours =
+        skopos(&["login", TLS, "--authfile", fresh.to_str().unwrap(), "-u", USER, "-p", WRONG_PASSWORD, &reg.host()]);
     assert_clean_failure(&ours, 1);
     assert!(!fresh.exists());
 }
@@ -298,7 +303,9 @@ fn default_auth_file_under_xdg_runtime_dir_and_registry_auth_file() {
     let seeded = seed_private(&reg);
     let runtime = tempfile::tempdir().unwrap();
     let image = reg.docker_ref(&seeded.name);
-    let r = run(skopos_cmd(&["login", TLS, "-u", USER, "-p", PASSWORD, &reg.host()]).env("XDG_RUNTIME_DIR", runtime.path()));
+    let r = run(
+        skopos_cmd(&["login", TLS, "-u", USER, "-p", PASSWORD, &reg.host()]).env("XDG_RUNTIME_DIR", runtime.path())
+    );
     assert_eq!(r.code, 0, "{}", r.stderr);
     let written = runtime.path().join("containers/auth.json");
     assert_eq!(mode(&written), 0o600);

@@ -107,7 +107,9 @@ fn oci_index_platform_override_matches_skopeo() {
     let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(v["Architecture"], "arm64");
     assert_same_output(&[&["inspect", TLS, "--config"][..], &over, &[&image]].concat());
-    assert_same_inspect(&[&["inspect", TLS, "--override-os", "linux", "--override-arch", "amd64"][..], &[&image]].concat());
+    assert_same_inspect(
+        &[&["inspect", TLS, "--override-os", "linux", "--override-arch", "amd64"][..], &[&image]].concat(),
+    );
 }
 
 #[test]

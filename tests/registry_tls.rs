@@ -113,5 +113,8 @@ fn basic_auth_over_verified_tls() {
     assert_same_output(&["list-tags", &flag, "--creds", &creds, &reg.docker_ref("private/oci")]);
     let line = assert_clean_failure(&skopos(&["inspect", &flag, &reg.docker_ref(&seeded.name)]), 1);
     assert!(!line.to_lowercase().contains("certificate"), "TLS should have worked: {line}");
-    assert_clean_failure(&skopos(&["inspect", &flag, "--creds", &format!("{USER}:wrong"), &reg.docker_ref(&seeded.name)]), 1);
+    assert_clean_failure(
+        &skopos(&["inspect", &flag, "--creds", &format!("{USER}:wrong"), &reg.docker_ref(&seeded.name)]),
+        1,
+    );
 }

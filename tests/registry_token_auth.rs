@@ -40,12 +40,24 @@ fn harness_token_server_checks_credentials() {
     assert_eq!(resp.status, 401);
     // OAuth2 password grant, then refresh_token grant.
     let form = format!("grant_type=password&username={USER}&password={PASSWORD}&{scope}&client_id=t");
-    let resp = common::http::request("POST", &realm, &[("Content-Type", "application/x-www-form-urlencoded")], form.as_bytes()).unwrap();
+    let resp = common::http::request(
+        "POST",
+        &realm,
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        form.as_bytes(),
+    )
+    .unwrap();
     assert_eq!(resp.status, 200, "{}", resp.text());
     let v: serde_json::Value = serde_json::from_slice(&resp.body).unwrap();
     let refresh = v["refresh_token"].as_str().unwrap();
     let form = format!("grant_type=refresh_token&refresh_token={refresh}&{scope}&client_id=t");
-    let resp = common::http::request("POST", &realm, &[("Content-Type", "application/x-www-form-urlencoded")], form.as_bytes()).unwrap();
+    let resp = common::http::request(
+        "POST",
+        &realm,
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        form.as_bytes(),
+    )
+    .unwrap();
     assert_eq!(resp.status, 200, "{}", resp.text());
     // The registry accepts the issued token.
     let seeded = seed_private(&reg);
@@ -131,8 +143,15 @@ fn registry_token_without_access_fails() {
 /// A refresh token from the token server's OAuth2 password grant.
 fn refresh_token(reg: &Registry) -> String {
     let realm = reg.token_server.as_ref().unwrap().realm();
-    let form = format!("grant_type=password&username={USER}&password={PASSWORD}&service=skopos-test-registry&client_id=t");
-    let resp = common::http::request("POST", &realm, &[("Content-Type", "application/x-www-form-urlencoded")], form.as_bytes()).unwrap();
+    let form =
+        format!("grant_type=password&username={USER}&password={PASSWORD}&service=skopos-test-registry&client_id=t");
+    let resp = common::http::request(
+        "POST",
+        &realm,
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        form.as_bytes(),
+    )
+    .unwrap();
     assert_eq!(resp.status, 200, "{}", resp.text());
     let v: serde_json::Value = serde_json::from_slice(&resp.body).unwrap();
     v["refresh_token"].as_str().unwrap().to_string()

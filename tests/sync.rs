@@ -88,8 +88,11 @@ fn logged_pairs(stderr: &str, message: &str) -> Vec<(String, String)> {
         let end = line[start..].find('"').unwrap() + start;
         line[start..end].to_string()
     };
-    let mut pairs: Vec<(String, String)> =
-        stderr.lines().filter(|l| l.contains(&format!("msg=\"{message}"))).map(|l| (field(l, "from"), field(l, "to"))).collect();
+    let mut pairs: Vec<(String, String)> = stderr
+        .lines()
+        .filter(|l| l.contains(&format!("msg=\"{message}")))
+        .map(|l| (field(l, "from"), field(l, "to")))
+        .collect();
     pairs.sort();
     pairs
 }
@@ -112,7 +115,8 @@ fn sync_repository_registry_to_registry_matches_skopeo_and_second_run_copies_not
     let oracle = Registry::anonymous();
     let source = format!("{}/ns/app", src.host());
 
-    let ours = skopos_sync(&["--all", "--src", "docker", "--dest", "docker", &source, &format!("{}/mirror", dst.host())]);
+    let ours =
+        skopos_sync(&["--all", "--src", "docker", "--dest", "docker", &source, &format!("{}/mirror", dst.host())]);
     assert_eq!(ours.code, 0, "skopos sync failed: {}", ours.stderr);
     assert_eq!(ours.stdout, "", "sync prints nothing on stdout");
     skopeo_sync(&["--all", "--src", "docker", "--dest", "docker", &source, &format!("{}/mirror", oracle.host())]).ok();
@@ -134,11 +138,28 @@ fn sync_repository_registry_to_registry_matches_skopeo_and_second_run_copies_not
         skopeo(&["inspect", "--raw", "--tls-verify=false", &dst.docker_ref(&format!("mirror/app@{d}"))]).ok();
     }
     let copied = logged_pairs(&ours.stderr, "Copying image ref");
-    assert_eq!(copied, logged_pairs(&skopeo_sync(&["--dry-run", "--all", "--src", "docker", "--dest", "docker", &source, &format!("{}/mirror", dst.host())]).stderr, "Would have copied"));
+    assert_eq!(
+        copied,
+        logged_pairs(
+            &skopeo_sync(&[
+                "--dry-run",
+                "--all",
+                "--src",
+                "docker",
+                "--dest",
+                "docker",
+                &source,
+                &format!("{}/mirror", dst.host())
+            ])
+            .stderr,
+            "Would have copied"
+        )
+    );
 
     // Again: every image is already there, so nothing at all is written to the destination.
     let before = snapshot(&dst.storage_dir());
-    let again = skopos_sync(&["--all", "--src", "docker", "--dest", "docker", &source, &format!("{}/mirror", dst.host())]);
+    let again =
+        skopos_sync(&["--all", "--src", "docker", "--dest", "docker", &source, &format!("{}/mirror", dst.host())]);
     assert_eq!(again.code, 0, "second sync failed: {}", again.stderr);
     assert_eq!(again.stderr.matches("Skipping: image already present at destination").count(), 3, "{}", again.stderr);
     assert!(!again.stderr.contains("Copying blob"), "{}", again.stderr);
@@ -164,7 +185,8 @@ fn names_scoped_and_not_match_skopeo() {
         skopos_sync(&ours.iter().map(String::as_str).collect::<Vec<_>>()).ok();
         let theirs = args(&theirs_dir);
         skopeo_sync(&theirs.iter().map(String::as_str).collect::<Vec<_>>()).ok();
-        let expected = if scoped { vec![format!("{}/ns/app:1.0.0", src.host())] } else { vec!["app:1.0.0".to_string()] };
+        let expected =
+            if scoped { vec![format!("{}/ns/app:1.0.0", src.host())] } else { vec!["app:1.0.0".to_string()] };
         assert_eq!(dir_images(&theirs_dir), expected, "skopeo's naming");
         assert_eq!(dir_images(&ours_dir), expected, "scoped={scoped}");
     }
@@ -213,7 +235,8 @@ fn yaml_source_selects_what_skopeo_selects_and_semver_tags() {
 
     let dry_ours = skopos_sync(&["--dry-run", "--src", "yaml", "--dest", "docker", yaml, &format!("{}/m", dst.host())]);
     assert_eq!(dry_ours.code, 0, "{}", dry_ours.stderr);
-    let dry_theirs = skopeo_sync(&["--dry-run", "--src", "yaml", "--dest", "docker", yaml, &format!("{}/m", dst.host())]).ok();
+    let dry_theirs =
+        skopeo_sync(&["--dry-run", "--src", "yaml", "--dest", "docker", yaml, &format!("{}/m", dst.host())]).ok();
     let pairs = logged_pairs(&dry_ours.stderr, "Would have copied");
     assert_eq!(pairs.len(), 4, "{pairs:?}");
     assert_eq!(pairs, logged_pairs(&dry_theirs.stderr, "Would have copied"));
@@ -229,10 +252,25 @@ fn yaml_source_selects_what_skopeo_selects_and_semver_tags() {
     // later skopeo's Masterminds/semver rules: a leading `v` is accepted, `latest`-style tags
     // and prereleases are left out.
     let semver_yaml = work.path().join("semver.yml");
-    std::fs::write(&semver_yaml, format!("{}:\n  tls-verify: false\n  images-by-semver:\n    ns/tags: \">= 1.1.0\"\n", src.host())).unwrap();
-    let r = skopos_sync(&["--dry-run", "--src", "yaml", "--dest", "docker", semver_yaml.to_str().unwrap(), &format!("{}/s", dst.host())]);
+    std::fs::write(
+        &semver_yaml,
+        format!("{}:\n  tls-verify: false\n  images-by-semver:\n    ns/tags: \">= 1.1.0\"\n", src.host()),
+    )
+    .unwrap();
+    let r = skopos_sync(&[
+        "--dry-run",
+        "--src",
+        "yaml",
+        "--dest",
+        "docker",
+        semver_yaml.to_str().unwrap(),
+        &format!("{}/s", dst.host()),
+    ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let mut selected: Vec<String> = logged_pairs(&r.stderr, "Would have copied").into_iter().map(|(from, _)| from.rsplit(':').next().unwrap().to_string()).collect();
+    let mut selected: Vec<String> = logged_pairs(&r.stderr, "Would have copied")
+        .into_iter()
+        .map(|(from, _)| from.rsplit(':').next().unwrap().to_string())
+        .collect();
     selected.sort();
     assert_eq!(selected, vec!["1.1.0", "1.5.0", "v4"]);
     assert_eq!(tags(&dst.host(), "s/tags"), None, "dry-run copied something");
@@ -244,11 +282,14 @@ fn dry_run_copies_nothing() {
     let dst = Registry::anonymous();
     let source = format!("{}/ns/app", src.host());
     let before = snapshot(&dst.storage_dir());
-    let ours = skopos_sync(&["--dry-run", "--src", "docker", "--dest", "docker", &source, &format!("{}/mirror", dst.host())]);
+    let ours =
+        skopos_sync(&["--dry-run", "--src", "docker", "--dest", "docker", &source, &format!("{}/mirror", dst.host())]);
     assert_eq!(ours.code, 0, "{}", ours.stderr);
     assert_eq!(ours.stdout, "");
     assert!(ours.stderr.contains("Would have synced 3 images from 1 sources"), "{}", ours.stderr);
-    let theirs = skopeo_sync(&["--dry-run", "--src", "docker", "--dest", "docker", &source, &format!("{}/mirror", dst.host())]).ok();
+    let theirs =
+        skopeo_sync(&["--dry-run", "--src", "docker", "--dest", "docker", &source, &format!("{}/mirror", dst.host())])
+            .ok();
     assert_eq!(logged_pairs(&ours.stderr, "Would have copied"), logged_pairs(&theirs.stderr, "Would have copied"));
     assert_eq!(tags(&dst.host(), "mirror/app"), None);
     assert_eq!(snapshot(&dst.storage_dir()), before);
@@ -292,16 +333,29 @@ fn keep_going_copies_the_others_and_exits_1() {
     let src = source_registry();
     let work = tempfile::TempDir::new().unwrap();
     let yaml = work.path().join("sync.yml");
-    std::fs::write(&yaml, format!("{}:\n  tls-verify: false\n  images:\n    ns/app: [\"1.0.0\", nope, v1.2.0]\n", src.host())).unwrap();
+    std::fs::write(
+        &yaml,
+        format!("{}:\n  tls-verify: false\n  images:\n    ns/app: [\"1.0.0\", nope, v1.2.0]\n", src.host()),
+    )
+    .unwrap();
     let yaml = yaml.to_str().unwrap();
     let dst = Registry::anonymous();
     let oracle = Registry::anonymous();
 
     let ours = skopos_sync(&["--keep-going", "--src", "yaml", "--dest", "docker", yaml, &format!("{}/kg", dst.host())]);
     assert_eq!(ours.code, 1, "{}", ours.stderr);
-    assert!(ours.stderr.contains("Error copying ref \\\"docker://") && ours.stderr.contains("ns/app:nope"), "{}", ours.stderr);
-    assert!(ours.stderr.contains("Sync failed due to previous reported error(s) for one or more images"), "{}", ours.stderr);
-    let theirs = skopeo_sync(&["--keep-going", "--src", "yaml", "--dest", "docker", yaml, &format!("{}/kg", oracle.host())]);
+    assert!(
+        ours.stderr.contains("Error copying ref \\\"docker://") && ours.stderr.contains("ns/app:nope"),
+        "{}",
+        ours.stderr
+    );
+    assert!(
+        ours.stderr.contains("Sync failed due to previous reported error(s) for one or more images"),
+        "{}",
+        ours.stderr
+    );
+    let theirs =
+        skopeo_sync(&["--keep-going", "--src", "yaml", "--dest", "docker", yaml, &format!("{}/kg", oracle.host())]);
     assert_eq!(theirs.code, 1);
     assert_eq!(tags(&dst.host(), "kg/app"), Some(vec!["1.0.0".to_string(), "v1.2.0".into()]));
     assert_eq!(tags(&dst.host(), "kg/app"), tags(&oracle.host(), "kg/app"));
@@ -323,7 +377,17 @@ fn digestfile_lists_digest_and_destination_per_image() {
     let file = work.path().join("digests");
     let source = format!("{}/ns/app", src.host());
     for round in 0..2 {
-        let r = skopos_sync(&["--all", "--digestfile", file.to_str().unwrap(), "--src", "docker", "--dest", "docker", &source, &format!("{}/d", dst.host())]);
+        let r = skopos_sync(&[
+            "--all",
+            "--digestfile",
+            file.to_str().unwrap(),
+            "--src",
+            "docker",
+            "--dest",
+            "docker",
+            &source,
+            &format!("{}/d", dst.host()),
+        ]);
         assert_eq!(r.code, 0, "{}", r.stderr);
         let text = std::fs::read_to_string(&file).unwrap();
         assert!(text.ends_with('\n'));

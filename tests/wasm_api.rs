@@ -10,21 +10,30 @@ use skopos::wasm::api::{get_blob, js_manifest_digest, parse_reference, verify_di
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
 
-const DIGESTS: &str = include_str!("../../shared/vectors/digests.tsv");
-const CONTENT: &str = include_str!("../../shared/vectors/digests_content.tsv");
-const MANIFEST_DIGESTS: &str = include_str!("../../shared/vectors/manifests/digests.tsv");
+const DIGESTS: &str = include_str!("vectors/digests.tsv");
+const CONTENT: &str = include_str!("vectors/digests_content.tsv");
+const MANIFEST_DIGESTS: &str = include_str!("vectors/manifests/digests.tsv");
 
 /// Manifest fixtures embedded by name.
 const MANIFESTS: &[(&str, &str)] = &[
-    ("containers-image__v2s2.manifest.json", include_str!("../../shared/vectors/manifests/containers-image__v2s2.manifest.json")),
-    ("containers-image__ociv1.manifest.json", include_str!("../../shared/vectors/manifests/containers-image__ociv1.manifest.json")),
-    ("containers-image__ociv1.image.index.json", include_str!("../../shared/vectors/manifests/containers-image__ociv1.image.index.json")),
-    ("containers-image__v2list.manifest.json", include_str!("../../shared/vectors/manifests/containers-image__v2list.manifest.json")),
-    ("containers-image__v2s1.manifest.json", include_str!("../../shared/vectors/manifests/containers-image__v2s1.manifest.json")),
-    ("containers-image__v2s1-unsigned.manifest.json", include_str!("../../shared/vectors/manifests/containers-image__v2s1-unsigned.manifest.json")),
+    ("containers-image__v2s2.manifest.json", include_str!("vectors/manifests/containers-image__v2s2.manifest.json")),
+    ("containers-image__ociv1.manifest.json", include_str!("vectors/manifests/containers-image__ociv1.manifest.json")),
+    (
+        "containers-image__ociv1.image.index.json",
+        include_str!("vectors/manifests/containers-image__ociv1.image.index.json"),
+    ),
+    (
+        "containers-image__v2list.manifest.json",
+        include_str!("vectors/manifests/containers-image__v2list.manifest.json"),
+    ),
+    ("containers-image__v2s1.manifest.json", include_str!("vectors/manifests/containers-image__v2s1.manifest.json")),
+    (
+        "containers-image__v2s1-unsigned.manifest.json",
+        include_str!("vectors/manifests/containers-image__v2s1-unsigned.manifest.json"),
+    ),
     (
         "containers-image__v2s1-invalid-signatures.manifest.json",
-        include_str!("../../shared/vectors/manifests/containers-image__v2s1-invalid-signatures.manifest.json"),
+        include_str!("vectors/manifests/containers-image__v2s1-invalid-signatures.manifest.json"),
     ),
 ];
 

@@ -186,11 +186,7 @@ async fn platforms_of_a_two_platform_index() {
         .iter()
         .map(|entry| {
             let platform = get(&entry, "platform");
-            (
-                text(&platform, "architecture").unwrap(),
-                text(&platform, "os").unwrap(),
-                text(&entry, "digest").unwrap(),
-            )
+            (text(&platform, "architecture").unwrap(), text(&platform, "os").unwrap(), text(&entry, "digest").unwrap())
         })
         .collect();
     seen.sort();

@@ -81,7 +81,15 @@ fn cors_error_names_the_cause_and_the_proxy_remedy() {
     assert!(matches!(err, Error::Cors(_)), "{err:?}");
     assert_eq!(err.code(), "CORS");
     let text = err.to_string();
-    for part in ["GET https://registry.example:5000/v2/", "TypeError: Failed to fetch", "https://registry.example:5000", "CORS headers", "Access-Control-Allow-Origin", "`proxy` option", "edge worker"] {
+    for part in [
+        "GET https://registry.example:5000/v2/",
+        "TypeError: Failed to fetch",
+        "https://registry.example:5000",
+        "CORS headers",
+        "Access-Control-Allow-Origin",
+        "`proxy` option",
+        "edge worker",
+    ] {
         assert!(text.contains(part), "{part:?} missing from {text}");
     }
 }

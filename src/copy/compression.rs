@@ -109,9 +109,18 @@ mod tests {
         assert_eq!(compression_of("application/vnd.oci.image.layer.v1.tar"), Some(Compression::None));
         assert_eq!(compression_of("application/vnd.docker.image.rootfs.diff.tar.gzip"), Some(Compression::Gzip));
         assert_eq!(compression_of("application/vnd.oci.image.config.v1+json"), None);
-        assert_eq!(with_compression("application/vnd.oci.image.layer.v1.tar+gzip", Compression::Zstd).unwrap(), "application/vnd.oci.image.layer.v1.tar+zstd");
-        assert_eq!(with_compression("application/vnd.oci.image.layer.v1.tar+zstd", Compression::None).unwrap(), "application/vnd.oci.image.layer.v1.tar");
-        assert_eq!(with_compression("application/vnd.docker.image.rootfs.diff.tar", Compression::Gzip).unwrap(), "application/vnd.docker.image.rootfs.diff.tar.gzip");
+        assert_eq!(
+            with_compression("application/vnd.oci.image.layer.v1.tar+gzip", Compression::Zstd).unwrap(),
+            "application/vnd.oci.image.layer.v1.tar+zstd"
+        );
+        assert_eq!(
+            with_compression("application/vnd.oci.image.layer.v1.tar+zstd", Compression::None).unwrap(),
+            "application/vnd.oci.image.layer.v1.tar"
+        );
+        assert_eq!(
+            with_compression("application/vnd.docker.image.rootfs.diff.tar", Compression::Gzip).unwrap(),
+            "application/vnd.docker.image.rootfs.diff.tar.gzip"
+        );
         assert!(with_compression("application/vnd.docker.image.rootfs.diff.tar.gzip", Compression::Zstd).is_err());
     }
 }

@@ -36,7 +36,10 @@ impl TargetFormat {
     /// The format that produces manifests of `kind`.
     pub fn for_kind(kind: ManifestKind) -> TargetFormat {
         match kind {
-            ManifestKind::DockerV2S2 | ManifestKind::DockerList | ManifestKind::DockerV2S1 | ManifestKind::DockerV2S1Signed => TargetFormat::V2s2,
+            ManifestKind::DockerV2S2
+            | ManifestKind::DockerList
+            | ManifestKind::DockerV2S1
+            | ManifestKind::DockerV2S1Signed => TargetFormat::V2s2,
             ManifestKind::OciManifest | ManifestKind::OciIndex => TargetFormat::Oci,
         }
     }
@@ -109,25 +112,46 @@ pub fn convert_manifest(manifest: &Manifest, config: Option<&[u8]>, target: Targ
         return Ok(None);
     }
     let image = manifest.as_image().ok_or_else(|| {
-        Error::Unsupported(format!("cannot convert a {} manifest to {}", manifest.media_type(), target.kind().media_type()))
+        Error::Unsupported(format!(
+            "cannot convert a {} manifest to {}",
+            manifest.media_type(),
+            target.kind().media_type()
+        ))
     })?;
     match target {
         TargetFormat::V2s2 => {
             let layers = image
                 .layers
                 .iter()
-                .map(|l| Ok(DockerDescriptor { media_type: oci_layer_to_docker(&l.media_type)?, size: l.size, digest: &l.digest, urls: l.urls.as_ref() }))
+                .map(|l| {
+                    Ok(DockerDescriptor {
+                        media_type: oci_layer_to_docker(&l.media_type)?,
+                        size: l.size,
+                        digest: &l.digest,
+                        urls: l.urls.as_ref(),
+                    })
+                })
                 .collect::<Result<Vec<_>>>()?;
             let doc = DockerManifest {
                 schema_version: 2,
                 media_type: media_type::DOCKER_V2S2,
-                config: DockerDescriptor { media_type: media_type::DOCKER_CONFIG, size: image.config.size, digest: &image.config.digest, urls: None },
+                config: DockerDescriptor {
+                    media_type: media_type::DOCKER_CONFIG,
+                    size: image.config.size,
+                    digest: &image.config.digest,
+                    urls: None,
+                },
                 layers,
             };
-            Ok(Some(Converted { raw: to_go_json_compact(&doc).into_bytes(), media_type: media_type::DOCKER_V2S2, new_config: None }))
+            Ok(Some(Converted {
+                raw: to_go_json_compact(&doc).into_bytes(),
+                media_type: media_type::DOCKER_V2S2,
+                new_config: None,
+            }))
         }
         TargetFormat::Oci => {
-            let config = config.ok_or_else(|| Error::InvalidConfig("the image config is needed to convert to OCI".into()))?;
+            let config =
+                config.ok_or_else(|| Error::InvalidConfig("the image config is needed to convert to OCI".into()))?;
             let config_bytes = to_go_json_compact(&OciImage::from_bytes(config)?).into_bytes();
             let config_digest = Digest::sha256(&config_bytes);
             let layers = image
@@ -146,11 +170,21 @@ pub fn convert_manifest(manifest: &Manifest, config: Option<&[u8]>, target: Targ
             let doc = OciManifest {
                 schema_version: 2,
                 media_type: media_type::OCI_MANIFEST,
-                config: OciDescriptor { media_type: media_type::OCI_CONFIG, digest: &config_digest, size: config_bytes.len() as i64, urls: None, annotations: None },
+                config: OciDescriptor {
+                    media_type: media_type::OCI_CONFIG,
+                    digest: &config_digest,
+                    size: config_bytes.len() as i64,
+                    urls: None,
+                    annotations: None,
+                },
                 layers,
             };
             let raw = to_go_json_compact(&doc).into_bytes();
-            let info = BlobInfo { digest: config_digest.clone(), size: Some(config_bytes.len() as u64), media_type: media_type::OCI_CONFIG.into() };
+            let info = BlobInfo {
+                digest: config_digest.clone(),
+                size: Some(config_bytes.len() as u64),
+                media_type: media_type::OCI_CONFIG.into(),
+            };
             Ok(Some(Converted { raw, media_type: media_type::OCI_MANIFEST, new_config: Some((info, config_bytes)) }))
         }
     }
@@ -158,21 +192,35 @@ pub fn convert_manifest(manifest: &Manifest, config: Option<&[u8]>, target: Targ
 
 fn oci_layer_to_docker(media_type: &str) -> Result<&'static str> {
     Ok(match media_type {
-        "application/vnd.oci.image.layer.v1.tar+gzip" | "application/vnd.docker.image.rootfs.diff.tar.gzip" => "application/vnd.docker.image.rootfs.diff.tar.gzip",
-        "application/vnd.oci.image.layer.v1.tar" | "application/vnd.docker.image.rootfs.diff.tar" => "application/vnd.docker.image.rootfs.diff.tar",
-        "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip" | "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip" => {
+        "application/vnd.oci.image.layer.v1.tar+gzip" | "application/vnd.docker.image.rootfs.diff.tar.gzip" => {
+            "application/vnd.docker.image.rootfs.diff.tar.gzip"
+        }
+        "application/vnd.oci.image.layer.v1.tar" | "application/vnd.docker.image.rootfs.diff.tar" => {
+            "application/vnd.docker.image.rootfs.diff.tar"
+        }
+        "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip"
+        | "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip" => {
             "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip"
         }
-        other => return Err(Error::Unsupported(format!("layers of type {other} cannot be stored in a Docker schema 2 image"))),
+        other => {
+            return Err(Error::Unsupported(format!(
+                "layers of type {other} cannot be stored in a Docker schema 2 image"
+            )))
+        }
     })
 }
 
 /// The OCI media type of a (Docker or OCI) layer media type.
 pub(crate) fn docker_layer_to_oci(media_type: &str) -> Result<&'static str> {
     Ok(match media_type {
-        "application/vnd.docker.image.rootfs.diff.tar.gzip" | "application/vnd.oci.image.layer.v1.tar+gzip" => "application/vnd.oci.image.layer.v1.tar+gzip",
-        "application/vnd.docker.image.rootfs.diff.tar" | "application/vnd.oci.image.layer.v1.tar" => "application/vnd.oci.image.layer.v1.tar",
-        "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip" | "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip" => {
+        "application/vnd.docker.image.rootfs.diff.tar.gzip" | "application/vnd.oci.image.layer.v1.tar+gzip" => {
+            "application/vnd.oci.image.layer.v1.tar+gzip"
+        }
+        "application/vnd.docker.image.rootfs.diff.tar" | "application/vnd.oci.image.layer.v1.tar" => {
+            "application/vnd.oci.image.layer.v1.tar"
+        }
+        "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip"
+        | "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip" => {
             "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip"
         }
         "application/vnd.oci.image.layer.v1.tar+zstd" => "application/vnd.oci.image.layer.v1.tar+zstd",

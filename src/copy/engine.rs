@@ -81,7 +81,9 @@ pub async fn copy_image<S: ImageSource, D: ImageDestination>(
     progress: &Arc<dyn Progress>,
 ) -> Result<CopyReport> {
     if options.preserve_digests && options.format.is_some() {
-        return Err(Error::Unsupported("--format would change the manifest digest, which --preserve-digests forbids".into()));
+        return Err(Error::Unsupported(
+            "--format would change the manifest digest, which --preserve-digests forbids".into(),
+        ));
     }
     progress.start();
     let top = source.manifest(None).await?;
@@ -127,7 +129,8 @@ pub async fn copy_image<S: ImageSource, D: ImageDestination>(
                     if instance.manifest.kind().is_index() {
                         return Err(Error::Unsupported(format!("nested index {} is not supported", entry.digest)));
                     }
-                    let (raw, media_type, digest) = copy_single(source, destination, &instance, options, progress).await?;
+                    let (raw, media_type, digest) =
+                        copy_single(source, destination, &instance, options, progress).await?;
                     destination.put_instance_manifest(&raw, &media_type, &digest).await?;
                 }
             }
@@ -147,7 +150,10 @@ async fn copy_single<S: ImageSource, D: ImageDestination>(
     progress: &Arc<dyn Progress>,
 ) -> Result<(Vec<u8>, String, Digest)> {
     let wanted_format = options.format.or_else(|| {
-        destination.required_kinds().filter(|kinds| !kinds.contains(&image.manifest.kind())).map(|kinds| TargetFormat::for_kind(kinds[0]))
+        destination
+            .required_kinds()
+            .filter(|kinds| !kinds.contains(&image.manifest.kind()))
+            .map(|kinds| TargetFormat::for_kind(kinds[0]))
     });
     if options.preserve_digests && (wanted_format.is_some() || options.layer_edit.is_some()) {
         return Err(Error::Unsupported(format!(
@@ -184,13 +190,19 @@ async fn copy_single<S: ImageSource, D: ImageDestination>(
             }
         }
     });
-    let edited: Vec<(Digest, BlobInfo)> =
-        stream::iter(jobs).buffer_unordered(options.parallel.max(1)).try_filter_map(|x| async move { Ok(x) }).try_collect().await?;
+    let edited: Vec<(Digest, BlobInfo)> = stream::iter(jobs)
+        .buffer_unordered(options.parallel.max(1))
+        .try_filter_map(|x| async move { Ok(x) })
+        .try_collect()
+        .await?;
     let manifest = if edited.is_empty() { image.manifest.clone() } else { replace_layers(&image.manifest, &edited)? };
     let conversion = match wanted_format {
         Some(format) => {
             let config = match manifest.as_image() {
-                Some(m) => Some(crate::image::source::blob_bytes(source, &m.config.digest, crate::image::inspect::MAX_CONFIG_SIZE).await?),
+                Some(m) => Some(
+                    crate::image::source::blob_bytes(source, &m.config.digest, crate::image::inspect::MAX_CONFIG_SIZE)
+                        .await?,
+                ),
                 None => None,
             };
             convert_manifest(&manifest, config.as_deref(), format)?
@@ -198,7 +210,9 @@ async fn copy_single<S: ImageSource, D: ImageDestination>(
         None => None,
     };
     match conversion {
-        None if edited.is_empty() => Ok((image.manifest.raw().to_vec(), image.manifest.media_type().to_string(), image.digest.clone())),
+        None if edited.is_empty() => {
+            Ok((image.manifest.raw().to_vec(), image.manifest.media_type().to_string(), image.digest.clone()))
+        }
         None => {
             let digest = Digest::sha256(manifest.raw());
             Ok((manifest.raw().to_vec(), manifest.media_type().to_string(), digest))
@@ -206,7 +220,8 @@ async fn copy_single<S: ImageSource, D: ImageDestination>(
         Some(converted) => {
             if let Some((config_info, config_bytes)) = converted.new_config {
                 if !destination.has_blob(&config_info).await? {
-                    let body: ByteStream = Box::pin(stream::once(async move { Ok::<Bytes, Error>(Bytes::from(config_bytes)) }));
+                    let body: ByteStream =
+                        Box::pin(stream::once(async move { Ok::<Bytes, Error>(Bytes::from(config_bytes)) }));
                     destination.put_blob(&config_info, body).await?;
                 }
             }
@@ -235,7 +250,8 @@ async fn transcode_blob<S: ImageSource, D: ImageDestination>(
 ) -> Result<(Digest, BlobInfo)> {
     progress.blob_started(blob);
     let body = counting(source.blob(&blob.digest, blob.size).await?, blob.clone(), progress.clone());
-    let stored = destination.put_new_blob(recode.codec.transcode(body, recode.from, recode.to)?, &recode.media_type).await?;
+    let stored =
+        destination.put_new_blob(recode.codec.transcode(body, recode.from, recode.to)?, &recode.media_type).await?;
     progress.blob_finished(blob, BlobOutcome::Copied);
     Ok((blob.digest.clone(), stored))
 }
@@ -244,7 +260,10 @@ async fn transcode_blob<S: ImageSource, D: ImageDestination>(
 fn replace_layers(manifest: &Manifest, edited: &[(Digest, BlobInfo)]) -> Result<Manifest> {
     let mut doc: serde_json::Value =
         serde_json::from_slice(manifest.raw()).map_err(|e| Error::InvalidManifest(e.to_string()))?;
-    let layers = doc.get_mut("layers").and_then(|l| l.as_array_mut()).ok_or_else(|| Error::InvalidManifest("no layers".into()))?;
+    let layers = doc
+        .get_mut("layers")
+        .and_then(|l| l.as_array_mut())
+        .ok_or_else(|| Error::InvalidManifest("no layers".into()))?;
     for layer in layers.iter_mut() {
         let old = layer.get("digest").and_then(|d| d.as_str()).map(str::to_string);
         if let Some((_, new)) = edited.iter().find(|(d, _)| Some(d.to_string()) == old) {

@@ -24,7 +24,12 @@ pub struct OciImage {
     pub variant: String,
     #[serde(default, deserialize_with = "null_default")]
     pub os: String,
-    #[serde(rename = "os.version", default, skip_serializing_if = "String::is_empty", deserialize_with = "null_default")]
+    #[serde(
+        rename = "os.version",
+        default,
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "null_default"
+    )]
     pub os_version: String,
     #[serde(rename = "os.features", default, skip_serializing_if = "Vec::is_empty", deserialize_with = "null_default")]
     pub os_features: Vec<String>,
@@ -41,7 +46,12 @@ pub struct OciImage {
 pub struct RuntimeConfig {
     #[serde(rename = "User", default, skip_serializing_if = "String::is_empty", deserialize_with = "null_default")]
     pub user: String,
-    #[serde(rename = "ExposedPorts", default, skip_serializing_if = "BTreeMap::is_empty", deserialize_with = "null_default")]
+    #[serde(
+        rename = "ExposedPorts",
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "null_default"
+    )]
     pub exposed_ports: BTreeMap<String, Empty>,
     #[serde(rename = "Env", default, skip_serializing_if = "Vec::is_empty", deserialize_with = "null_default")]
     pub env: Vec<String>,
@@ -49,13 +59,28 @@ pub struct RuntimeConfig {
     pub entrypoint: Vec<String>,
     #[serde(rename = "Cmd", default, skip_serializing_if = "Vec::is_empty", deserialize_with = "null_default")]
     pub cmd: Vec<String>,
-    #[serde(rename = "Volumes", default, skip_serializing_if = "BTreeMap::is_empty", deserialize_with = "null_default")]
+    #[serde(
+        rename = "Volumes",
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "null_default"
+    )]
     pub volumes: BTreeMap<String, Empty>,
-    #[serde(rename = "WorkingDir", default, skip_serializing_if = "String::is_empty", deserialize_with = "null_default")]
+    #[serde(
+        rename = "WorkingDir",
+        default,
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "null_default"
+    )]
     pub working_dir: String,
     #[serde(rename = "Labels", default, skip_serializing_if = "BTreeMap::is_empty", deserialize_with = "null_default")]
     pub labels: BTreeMap<String, String>,
-    #[serde(rename = "StopSignal", default, skip_serializing_if = "String::is_empty", deserialize_with = "null_default")]
+    #[serde(
+        rename = "StopSignal",
+        default,
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "null_default"
+    )]
     pub stop_signal: String,
     #[serde(rename = "ArgsEscaped", default, skip_serializing_if = "is_false", deserialize_with = "null_default")]
     pub args_escaped: bool,

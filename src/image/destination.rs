@@ -65,7 +65,12 @@ pub trait ImageDestination: MaybeSend + MaybeSync {
     fn put_new_blob(&self, stream: ByteStream, media_type: &str) -> impl Future<Output = Result<BlobInfo>> + MaybeSend;
 
     /// Stores a manifest that an index refers to, by its digest.
-    fn put_instance_manifest(&self, raw: &[u8], media_type: &str, digest: &Digest) -> impl Future<Output = Result<()>> + MaybeSend;
+    fn put_instance_manifest(
+        &self,
+        raw: &[u8],
+        media_type: &str,
+        digest: &Digest,
+    ) -> impl Future<Output = Result<()>> + MaybeSend;
 
     /// Writes the top-level manifest and makes the image visible under its name. Called last.
     fn commit(&self, raw: &[u8], media_type: &str, digest: &Digest) -> impl Future<Output = Result<()>> + MaybeSend;

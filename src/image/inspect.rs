@@ -190,7 +190,8 @@ fn fill_from_schema1(out: &mut InspectOutput, manifest: &Schema1Manifest) -> Res
     }
     // fsLayers are newest first; throwaway (empty) layers are not image layers.
     for (i, layer) in manifest.fs_layers.iter().enumerate().rev() {
-        let throwaway = manifest.history.get(i).map(|h| parse(&h.v1_compatibility)).transpose()?.is_some_and(|h| h.throwaway);
+        let throwaway =
+            manifest.history.get(i).map(|h| parse(&h.v1_compatibility)).transpose()?.is_some_and(|h| h.throwaway);
         if throwaway {
             continue;
         }

@@ -8,7 +8,7 @@ pub mod registry_destination;
 pub mod source;
 pub mod time;
 
-pub use inspect::{InspectOutput, ResolvedImage};
 pub use destination::{BlobInfo, ImageDestination, MountOrigin};
+pub use inspect::{InspectOutput, ResolvedImage};
 pub use registry_destination::RegistryDestination;
 pub use source::{ImageSource, RegistrySource};

@@ -33,7 +33,9 @@ impl ImageName {
             input.split_once(':').ok_or_else(|| invalid("expected colon-separated transport:reference".into()))?;
         match transport {
             "docker" => {
-                let spec = rest.strip_prefix("//").ok_or_else(|| invalid("docker: reference does not start with //".into()))?;
+                let spec = rest
+                    .strip_prefix("//")
+                    .ok_or_else(|| invalid("docker: reference does not start with //".into()))?;
                 let reference = Reference::parse(spec)?;
                 let explicit = reference.tag().is_some() || reference.digest().is_some();
                 Ok(ImageName::Docker { reference, explicit })
@@ -97,10 +99,15 @@ mod tests {
     #[test]
     fn transports() {
         let d = ImageName::parse("docker://alpine").unwrap();
-        assert!(matches!(&d, ImageName::Docker { explicit: false, reference } if reference.name() == "docker.io/library/alpine"));
+        assert!(
+            matches!(&d, ImageName::Docker { explicit: false, reference } if reference.name() == "docker.io/library/alpine")
+        );
         assert!(matches!(ImageName::parse("docker://a:1").unwrap(), ImageName::Docker { explicit: true, .. }));
         assert_eq!(ImageName::parse("dir:/tmp/x").unwrap(), ImageName::Dir { path: "/tmp/x".into() });
-        assert_eq!(ImageName::parse("oci:/tmp/x:v1").unwrap(), ImageName::Oci { path: "/tmp/x".into(), image: Some("v1".into()) });
+        assert_eq!(
+            ImageName::parse("oci:/tmp/x:v1").unwrap(),
+            ImageName::Oci { path: "/tmp/x".into(), image: Some("v1".into()) }
+        );
         assert_eq!(ImageName::parse("oci:/tmp/x").unwrap(), ImageName::Oci { path: "/tmp/x".into(), image: None });
         assert!(ImageName::parse("nope:foo").unwrap_err().to_string().contains("unknown transport \"nope\""));
         assert!(ImageName::parse("alpine").unwrap_err().to_string().contains("transport:reference"));

@@ -65,7 +65,17 @@ impl<T: Transport> ImageDestination for RegistryDestination<T> {
     async fn put_blob(&self, blob: &BlobInfo, stream: ByteStream) -> Result<()> {
         match (blob.size, self.upload_mode) {
             (Some(size), mode) => self.client.upload_blob(&self.repository, &blob.digest, size, stream, mode).await,
-            (None, _) => self.client.upload_blob(&self.repository, &blob.digest, 0, stream, UploadMode::Chunked(CHUNK_WHEN_SIZE_UNKNOWN)).await,
+            (None, _) => {
+                self.client
+                    .upload_blob(
+                        &self.repository,
+                        &blob.digest,
+                        0,
+                        stream,
+                        UploadMode::Chunked(CHUNK_WHEN_SIZE_UNKNOWN),
+                    )
+                    .await
+            }
         }
     }
 

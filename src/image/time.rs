@@ -19,7 +19,13 @@ impl Timestamp {
         if b.len() < 20 || !digits(0..4) || b[4] != b'-' || !digits(5..7) || b[7] != b'-' || !digits(8..10) {
             return None;
         }
-        if !matches!(b[10], b'T' | b't') || !digits(11..13) || b[13] != b':' || !digits(14..16) || b[16] != b':' || !digits(17..19) {
+        if !matches!(b[10], b'T' | b't')
+            || !digits(11..13)
+            || b[13] != b':'
+            || !digits(14..16)
+            || b[16] != b':'
+            || !digits(17..19)
+        {
             return None;
         }
         let mut i = 19;

@@ -239,7 +239,10 @@ impl TarListing {
             State::End => Ok(()),
             State::Header if self.header.is_empty() => Ok(()),
             State::Content { remaining: 0, .. } => Ok(()),
-            _ => Err(Error::InvalidLayer(format!("the tar archive ends in the middle of an entry (after {} bytes)", self.offset))),
+            _ => Err(Error::InvalidLayer(format!(
+                "the tar archive ends in the middle of an entry (after {} bytes)",
+                self.offset
+            ))),
         }
     }
 
@@ -284,10 +287,8 @@ impl TarListing {
         let pax = std::mem::take(&mut self.pax);
         let pax_value = |key: &str| pax.get(key).or_else(|| self.pax_global.get(key)).cloned();
         if let Some(pax_size) = pax_value("size") {
-            size = pax_size
-                .trim()
-                .parse()
-                .map_err(|_| invalid_header(header_offset, "its PAX size is not a number"))?;
+            size =
+                pax_size.trim().parse().map_err(|_| invalid_header(header_offset, "its PAX size is not a number"))?;
         }
         let path = match (pax_value("path"), self.long_name.take()) {
             (Some(path), _) | (None, Some(path)) => path,
@@ -301,7 +302,11 @@ impl TarListing {
         let mode = parse_number(&block[100..108]).unwrap_or(0) as u32 & 0o7777;
         // Links, devices and FIFOs carry no content whatever their size field says (tar and Go agree).
         let content = match entry_type {
-            EntryType::HardLink | EntryType::Symlink | EntryType::CharDevice | EntryType::BlockDevice | EntryType::Fifo => 0,
+            EntryType::HardLink
+            | EntryType::Symlink
+            | EntryType::CharDevice
+            | EntryType::BlockDevice
+            | EntryType::Fifo => 0,
             _ => size,
         };
         let entry = TarEntry {
@@ -348,11 +353,8 @@ fn verify_checksum(block: &[u8], offset: u64) -> Result<()> {
     let stored = parse_number(&block[148..156]).ok_or_else(|| {
         Error::InvalidLayer(format!("the data at byte {offset} is not a tar header (this is not a tar archive)"))
     })?;
-    let sum: u64 = block
-        .iter()
-        .enumerate()
-        .map(|(i, &b)| if (148..156).contains(&i) { b' ' as u64 } else { b as u64 })
-        .sum();
+    let sum: u64 =
+        block.iter().enumerate().map(|(i, &b)| if (148..156).contains(&i) { b' ' as u64 } else { b as u64 }).sum();
     if sum != stored {
         return Err(Error::InvalidLayer(format!(
             "the tar header at byte {offset} has a wrong checksum (this is not a tar archive, or it is damaged)"

@@ -21,7 +21,8 @@ fn file_header(path: &str, size: u64, mode: u32, gnu: bool) -> tar::Header {
     header
 }
 
-const LONG_NAME: &str = "usr/share/a-directory-with-a-rather-long-name/and-another-one-below-it/and-a-file-whose-name-is-long-too.txt";
+const LONG_NAME: &str =
+    "usr/share/a-directory-with-a-rather-long-name/and-another-one-below-it/and-a-file-whose-name-is-long-too.txt";
 
 /// An archive with a directory, two files (one with a GNU long name), a symlink and a hard link.
 fn sample_tar() -> Vec<u8> {

@@ -70,7 +70,10 @@ pub fn normalize(content_type: &str) -> &str {
 
 /// Whether a Content-Type says nothing useful about the manifest kind, so the bytes must be sniffed.
 pub fn is_generic(content_type: &str) -> bool {
-    matches!(normalize(content_type), "" | "application/json" | "text/plain" | "application/octet-stream" | "binary/octet-stream")
+    matches!(
+        normalize(content_type),
+        "" | "application/json" | "text/plain" | "application/octet-stream" | "binary/octet-stream"
+    )
 }
 
 /// Recognises a manifest's kind from its bytes, as containers/image's `GuessMIMEType` does.

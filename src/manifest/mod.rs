@@ -119,7 +119,9 @@ fn describe_unknown(raw: &[u8], content_type: Option<&str>) -> Error {
         return Error::InvalidManifest(format!("not JSON{ct}"));
     }
     match content_type {
-        Some(ct) if !media_type::is_generic(ct) => Error::InvalidManifest(format!("unsupported manifest media type {ct:?}")),
+        Some(ct) if !media_type::is_generic(ct) => {
+            Error::InvalidManifest(format!("unsupported manifest media type {ct:?}"))
+        }
         _ => Error::InvalidManifest("unrecognised manifest format (unknown schemaVersion or mediaType)".into()),
     }
 }

@@ -108,9 +108,7 @@ pub fn choose<'a>(index: &'a Index, wanted: &WantedPlatform, kind_name: &str) ->
         .collect();
     let found = match wanted.acceptable_variants() {
         None => candidates.iter().find(|(_, p)| matches(p, wanted, None)),
-        Some(variants) => variants
-            .iter()
-            .find_map(|v| candidates.iter().find(|(_, p)| matches(p, wanted, Some(v)))),
+        Some(variants) => variants.iter().find_map(|v| candidates.iter().find(|(_, p)| matches(p, wanted, Some(v)))),
     };
     found.map(|(d, _)| *d).ok_or_else(|| Error::NoMatchingPlatform {
         kind: kind_name.to_string(),

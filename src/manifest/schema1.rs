@@ -31,10 +31,13 @@ pub fn signed_payload(raw: &[u8]) -> Result<Vec<u8>> {
     let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
     let mut agreed: Option<(usize, Vec<u8>)> = None;
     for signature in signatures {
-        let protected = signature.get("protected").and_then(|p| p.as_str()).ok_or_else(|| bad("missing \"protected\""))?;
+        let protected =
+            signature.get("protected").and_then(|p| p.as_str()).ok_or_else(|| bad("missing \"protected\""))?;
         let header = b64.decode(protected.trim_end_matches('=')).map_err(|_| bad("\"protected\" is not base64url"))?;
-        let header: Protected = serde_json::from_slice(&header).map_err(|_| bad("\"protected\" is not the expected JSON"))?;
-        let tail = b64.decode(header.format_tail.trim_end_matches('=')).map_err(|_| bad("formatTail is not base64url"))?;
+        let header: Protected =
+            serde_json::from_slice(&header).map_err(|_| bad("\"protected\" is not the expected JSON"))?;
+        let tail =
+            b64.decode(header.format_tail.trim_end_matches('=')).map_err(|_| bad("formatTail is not base64url"))?;
         let this = (header.format_length, tail);
         match &agreed {
             None => agreed = Some(this),

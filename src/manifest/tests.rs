@@ -2,7 +2,7 @@
 
 use super::*;
 
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/vectors/manifests");
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/manifests");
 
 fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(format!("{FIXTURES}/{name}")).unwrap_or_else(|e| panic!("fixture {name}: {e}"))
@@ -122,7 +122,12 @@ fn wanted(os: &str, arch: &str, variant: Option<&str>) -> WantedPlatform {
 #[test]
 fn platform_choice() {
     let index = index_with(
-        &[("linux", "amd64", None), ("linux", "arm64", Some("v8")), ("linux", "arm", Some("v6")), ("windows", "amd64", None)],
+        &[
+            ("linux", "amd64", None),
+            ("linux", "arm64", Some("v8")),
+            ("linux", "arm", Some("v6")),
+            ("windows", "amd64", None),
+        ],
         true,
     );
     let pick = |w: WantedPlatform| index.choose_instance(&w).map(|d| d.digest.clone());
@@ -145,15 +150,16 @@ mod properties {
 
     fn json_like() -> impl Strategy<Value = Vec<u8>> {
         let fixtures: Vec<Vec<u8>> = table().iter().map(|row| fixture(&row[0])).collect();
-        (proptest::sample::select(fixtures), any::<usize>(), any::<usize>(), any::<u8>())
-            .prop_map(|(mut bytes, at, cut, byte)| {
+        (proptest::sample::select(fixtures), any::<usize>(), any::<usize>(), any::<u8>()).prop_map(
+            |(mut bytes, at, cut, byte)| {
                 if !bytes.is_empty() {
                     let i = at % bytes.len();
                     bytes[i] = byte;
                     bytes.truncate(bytes.len() - cut % (bytes.len() / 4 + 1));
                 }
                 bytes
-            })
+            },
+        )
     }
 
     proptest! {

@@ -189,7 +189,12 @@ fn decode_entry(entry: &AuthEntry, path: &Path, key: &str) -> Result<Credentials
     if let Some(token) = entry.identitytoken.as_ref().filter(|t| !t.is_empty()) {
         return Ok(Credentials::IdentityToken(token.clone()));
     }
-    let bad = || Error::Config(format!("auth file {}: the \"auth\" entry for {key} is not base64 of user:password", path.display()));
+    let bad = || {
+        Error::Config(format!(
+            "auth file {}: the \"auth\" entry for {key} is not base64 of user:password",
+            path.display()
+        ))
+    };
     let encoded = entry.auth.as_deref().unwrap_or("");
     let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).map_err(|_| bad())?;
     let decoded = String::from_utf8(decoded).map_err(|_| bad())?;
@@ -327,9 +332,11 @@ fn write_object(path: &Path, root: &serde_json::Map<String, serde_json::Value>) 
     let mut bytes = Vec::new();
     let formatter = serde_json::ser::PrettyFormatter::with_indent(b"\t");
     let mut serializer = serde_json::Serializer::with_formatter(&mut bytes, formatter);
-    serde::Serialize::serialize(root, &mut serializer).map_err(|e| Error::Config(format!("encoding auth file: {e}")))?;
+    serde::Serialize::serialize(root, &mut serializer)
+        .map_err(|e| Error::Config(format!("encoding auth file: {e}")))?;
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "auth.json".into());
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    let nanos =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
     let temp = dir.join(format!(".{name}.{}.{nanos}.tmp", std::process::id()));
     let written = (|| {
         let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&temp)?;
@@ -398,8 +405,9 @@ fn credential_helper(name: &str, registry: &str) -> Result<Option<Credentials>> 
         }
         return Err(Error::Config(format!("credential helper {program} failed for {registry}")));
     }
-    let answer: Answer = serde_json::from_slice(&output.stdout)
-        .map_err(|_| Error::Config(format!("credential helper {program} answered something other than credential JSON")))?;
+    let answer: Answer = serde_json::from_slice(&output.stdout).map_err(|_| {
+        Error::Config(format!("credential helper {program} answered something other than credential JSON"))
+    })?;
     Ok(Some(if answer.username == "<token>" {
         Credentials::IdentityToken(answer.secret)
     } else {
@@ -432,8 +440,14 @@ mod tests {
             ),
         );
         let get = |r: &str, repo: &str| lookup(Some(&path), r, repo).unwrap();
-        assert_eq!(get("reg.example:5000", "team/app"), Some(Credentials::Basic { username: "team".into(), password: "two".into() }));
-        assert_eq!(get("reg.example:5000", "other/app"), Some(Credentials::Basic { username: "all".into(), password: "one".into() }));
+        assert_eq!(
+            get("reg.example:5000", "team/app"),
+            Some(Credentials::Basic { username: "team".into(), password: "two".into() })
+        );
+        assert_eq!(
+            get("reg.example:5000", "other/app"),
+            Some(Credentials::Basic { username: "all".into(), password: "one".into() })
+        );
         assert_eq!(
             get("docker.io", "library/alpine"),
             Some(Credentials::Basic { username: "hub".into(), password: "three:with:colons".into() })
@@ -446,13 +460,19 @@ mod tests {
     fn writing_keeps_other_keys_and_reads_back() {
         use std::os::unix::fs::PermissionsExt as _;
         let dir = tempfile::tempdir().unwrap();
-        let path = write(dir.path(), r#"{"auths": {"https://reg.example/v1/": {"auth": "eDp5"}, "keep.example": {"auth": "eDp5"}}, "psFormat": "x"}"#);
+        let path = write(
+            dir.path(),
+            r#"{"auths": {"https://reg.example/v1/": {"auth": "eDp5"}, "keep.example": {"auth": "eDp5"}}, "psFormat": "x"}"#,
+        );
         store_credentials(&path, "new.example:5000/ns", "u", "p:w").unwrap();
         assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
         let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
         assert_eq!(v["psFormat"], "x");
         assert_eq!(v["auths"]["keep.example"]["auth"], "eDp5");
-        assert_eq!(lookup(Some(&path), "new.example:5000", "ns/app").unwrap(), Some(Credentials::Basic { username: "u".into(), password: "p:w".into() }));
+        assert_eq!(
+            lookup(Some(&path), "new.example:5000", "ns/app").unwrap(),
+            Some(Credentials::Basic { username: "u".into(), password: "p:w".into() })
+        );
         assert_eq!(lookup_key(Some(&path), "new.example:5000/ns").unwrap().is_some(), true);
         // A legacy URL key is removed by its host name.
         assert_eq!(remove_credentials(&path, "reg.example").unwrap(), Removed::Removed);

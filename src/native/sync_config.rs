@@ -122,7 +122,10 @@ pub fn parse_version(tag: &str) -> Option<semver::Version> {
         None => (rest, None),
     };
     let parts: Vec<&str> = core.split('.').collect();
-    if parts.is_empty() || parts.len() > 3 || parts.iter().any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit())) {
+    if parts.is_empty()
+        || parts.len() > 3
+        || parts.iter().any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
+    {
         return None;
     }
     let number = |i: usize| parts.get(i).map_or(Some(0), |p| p.parse::<u64>().ok());
@@ -165,7 +168,8 @@ impl Constraint {
             let mut excluded = Vec::new();
             for token in tokens {
                 if let Some(version) = token.strip_prefix("!=") {
-                    let req = semver::VersionReq::parse(&format!("={}", strip_v(version))).map_err(|e| bad(&e.to_string()))?;
+                    let req = semver::VersionReq::parse(&format!("={}", strip_v(version)))
+                        .map_err(|e| bad(&e.to_string()))?;
                     excluded.push(req);
                 } else {
                     required.push(token);
@@ -184,7 +188,8 @@ impl Constraint {
     /// Whether `version` satisfies one of the alternatives.
     pub fn matches(&self, version: &semver::Version) -> bool {
         self.alternatives.iter().any(|alt| {
-            alt.required.as_ref().map_or(true, |req| req.matches(version)) && !alt.excluded.iter().any(|ex| ex.matches(version))
+            alt.required.as_ref().map_or(true, |req| req.matches(version))
+                && !alt.excluded.iter().any(|ex| ex.matches(version))
         })
     }
 }

@@ -26,7 +26,11 @@ pub struct ReqwestTransport {
 
 /// The directories searched for a host's certificates when `--cert-dir` is not given.
 pub fn default_cert_dirs(host: &str) -> Vec<PathBuf> {
-    ["/etc/containers/certs.d", "/etc/docker/certs.d"].iter().map(|d| Path::new(d).join(host)).filter(|p| p.is_dir()).collect()
+    ["/etc/containers/certs.d", "/etc/docker/certs.d"]
+        .iter()
+        .map(|d| Path::new(d).join(host))
+        .filter(|p| p.is_dir())
+        .collect()
 }
 
 impl ReqwestTransport {
@@ -44,13 +48,15 @@ impl ReqwestTransport {
         for dir in dirs {
             builder = add_cert_dir(builder, &dir)?;
         }
-        let client = builder.build().map_err(|e| Error::Config(format!("cannot set up the HTTP client: {}", chain(&e))))?;
+        let client =
+            builder.build().map_err(|e| Error::Config(format!("cannot set up the HTTP client: {}", chain(&e))))?;
         Ok(ReqwestTransport { client })
     }
 }
 
 fn add_cert_dir(mut builder: reqwest::ClientBuilder, dir: &Path) -> Result<reqwest::ClientBuilder> {
-    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(format!("reading certificate directory {}", dir.display()), e))?;
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| Error::io(format!("reading certificate directory {}", dir.display()), e))?;
     let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     paths.sort();
     for path in &paths {
@@ -58,25 +64,35 @@ fn add_cert_dir(mut builder: reqwest::ClientBuilder, dir: &Path) -> Result<reqwe
         match path.extension().and_then(|e| e.to_str()) {
             Some("crt") => {
                 for der in ca_certificates(&read(path)?, path)? {
-                    let cert = reqwest::Certificate::from_der(&der)
-                        .map_err(|e| Error::Config(format!("{}: unusable CA certificate: {}", path.display(), chain(&e))))?;
+                    let cert = reqwest::Certificate::from_der(&der).map_err(|e| {
+                        Error::Config(format!("{}: unusable CA certificate: {}", path.display(), chain(&e)))
+                    })?;
                     builder = builder.add_root_certificate(cert);
                 }
             }
             Some("cert") => {
                 let key_path = path.with_extension("key");
                 if !key_path.exists() {
-                    return Err(Error::Config(format!("missing client certificate key {} for {}", key_path.display(), path.display())));
+                    return Err(Error::Config(format!(
+                        "missing client certificate key {} for {}",
+                        key_path.display(),
+                        path.display()
+                    )));
                 }
                 let mut pem = read(path)?;
                 pem.extend_from_slice(b"\n");
                 pem.extend_from_slice(&read(&key_path)?);
-                let identity = reqwest::Identity::from_pem(&pem)
-                    .map_err(|e| Error::Config(format!("{}: unusable client certificate: {}", path.display(), chain(&e))))?;
+                let identity = reqwest::Identity::from_pem(&pem).map_err(|e| {
+                    Error::Config(format!("{}: unusable client certificate: {}", path.display(), chain(&e)))
+                })?;
                 builder = builder.identity(identity);
             }
             Some("key") if !path.with_extension("cert").exists() => {
-                return Err(Error::Config(format!("missing client certificate {} for key {}", path.with_extension("cert").display(), path.display())));
+                return Err(Error::Config(format!(
+                    "missing client certificate {} for key {}",
+                    path.with_extension("cert").display(),
+                    path.display()
+                )));
             }
             _ => {}
         }
@@ -160,7 +176,8 @@ impl Transport for ReqwestTransport {
             let shown = url.split('?').next().unwrap_or(&url);
             eprintln!("DEBUG {method_name} {shown} -> {status}");
         }
-        let body = response.bytes_stream().map_err(move |e| Error::Network(format!("reading {url}: {}", chain(&e)))).boxed();
+        let body =
+            response.bytes_stream().map_err(move |e| Error::Network(format!("reading {url}: {}", chain(&e)))).boxed();
         Ok(Response { status, headers, body })
     }
 

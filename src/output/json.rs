@@ -138,24 +138,42 @@ impl<F: Formatter> Formatter for GoFormatter<F> {
     }
 
     // Layout: delegate everything to the inner formatter.
-    fn write_null<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> { self.inner.write_null(w) }
-    fn write_bool<W: ?Sized + Write>(&mut self, w: &mut W, v: bool) -> io::Result<()> { self.inner.write_bool(w, v) }
-    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> { self.inner.begin_array(w) }
-    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> { self.inner.end_array(w) }
+    fn write_null<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.inner.write_null(w)
+    }
+    fn write_bool<W: ?Sized + Write>(&mut self, w: &mut W, v: bool) -> io::Result<()> {
+        self.inner.write_bool(w, v)
+    }
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.inner.begin_array(w)
+    }
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.inner.end_array(w)
+    }
     fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
         self.inner.begin_array_value(w, first)
     }
-    fn end_array_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> { self.inner.end_array_value(w) }
-    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> { self.inner.begin_object(w) }
-    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> { self.inner.end_object(w) }
+    fn end_array_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.inner.end_array_value(w)
+    }
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.inner.begin_object(w)
+    }
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.inner.end_object(w)
+    }
     fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
         self.inner.begin_object_key(w, first)
     }
-    fn end_object_key<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> { self.inner.end_object_key(w) }
+    fn end_object_key<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.inner.end_object_key(w)
+    }
     fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
         self.inner.begin_object_value(w)
     }
-    fn end_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> { self.inner.end_object_value(w) }
+    fn end_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.inner.end_object_value(w)
+    }
 }
 
 /// Shortest round-trip decimal digits of a finite `v`: (negative, digits, decimal point

@@ -134,15 +134,20 @@ impl<T: Transport> RegistryClient<T> {
         let mut seen_urls = std::collections::HashSet::new();
         for _ in 0..MAX_TAG_PAGES {
             if !seen_urls.insert(url.clone()) {
-                return Err(Error::Protocol { url, reason: "tag list pagination loops back to an earlier page".into() });
+                return Err(Error::Protocol {
+                    url,
+                    reason: "tag list pagination loops back to an earlier page".into(),
+                });
             }
             let build = || Request::new(Method::Get, &url).header("Accept", "application/json");
             let response = self.send(&build, &pull_scope(repository)).await?;
             let response = self.expect_success(response, &url).await?;
             let next = response.headers.get("link").and_then(|l| super::url::next_link(&url, l));
             let body = response.bytes_limited(TAG_LIST_LIMIT, &url).await?;
-            let page: Page = serde_json::from_slice(&body)
-                .map_err(|e| Error::Protocol { url: url.clone(), reason: format!("tag list is not the expected JSON: {e}") })?;
+            let page: Page = serde_json::from_slice(&body).map_err(|e| Error::Protocol {
+                url: url.clone(),
+                reason: format!("tag list is not the expected JSON: {e}"),
+            })?;
             tags.extend(page.tags.unwrap_or_default());
             match next {
                 Some(next) => url = next,

@@ -74,7 +74,9 @@ pub async fn fetch_token<T: Transport>(
     let realm = challenge.param("realm").unwrap_or_default().to_string();
     match try_fetch_token(transport, challenge, scopes, credentials).await? {
         Ok(token) => Ok(token),
-        Err(status) => Err(Error::Auth(format!("the token service at {realm} refused the credentials (HTTP {status})"))),
+        Err(status) => {
+            Err(Error::Auth(format!("the token service at {realm} refused the credentials (HTTP {status})")))
+        }
     }
 }
 
@@ -93,7 +95,8 @@ pub async fn try_fetch_token<T: Transport>(
     let service = challenge.param("service");
     let request = match credentials {
         Some(Credentials::IdentityToken(refresh)) => {
-            let mut form = vec![("grant_type", "refresh_token"), ("refresh_token", refresh.as_str()), ("client_id", "skopos")];
+            let mut form =
+                vec![("grant_type", "refresh_token"), ("refresh_token", refresh.as_str()), ("client_id", "skopos")];
             if let Some(service) = service {
                 form.push(("service", service));
             }
@@ -102,7 +105,8 @@ pub async fn try_fetch_token<T: Transport>(
                 form.push(("scope", scope.as_str()));
             }
             let body = url::with_query("", &form).trim_start_matches('?').to_string();
-            let mut request = Request::new(Method::Post, realm).header("Content-Type", "application/x-www-form-urlencoded");
+            let mut request =
+                Request::new(Method::Post, realm).header("Content-Type", "application/x-www-form-urlencoded");
             request.body = RequestBody::Bytes(body.into_bytes().into());
             request
         }

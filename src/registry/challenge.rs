@@ -97,7 +97,7 @@ mod tests {
 
     #[test]
     fn shared_vectors() {
-        let table = include_str!("../../../shared/vectors/wwwauth.tsv");
+        let table = include_str!("../../tests/vectors/wwwauth.tsv");
         let mut rows = 0;
         for line in table.lines().skip(1) {
             let cols: Vec<&str> = line.split('\t').collect();

@@ -66,7 +66,12 @@ pub struct RegistryClient<T: Transport> {
 impl<T: Transport> RegistryClient<T> {
     /// A client for `registry` (a host such as `docker.io` or `127.0.0.1:5000`).
     pub fn new(transport: T, registry: &str, options: ClientOptions) -> Self {
-        RegistryClient { transport, registry: registry.to_string(), options, state: Arc::new(Mutex::new(State::default())) }
+        RegistryClient {
+            transport,
+            registry: registry.to_string(),
+            options,
+            state: Arc::new(Mutex::new(State::default())),
+        }
     }
 
     /// The registry host this client talks to.
@@ -113,7 +118,10 @@ impl<T: Transport> RegistryClient<T> {
                     let status = response.status;
                     drop(response);
                     if status >= 500 {
-                        return Err(Error::Protocol { url: ping_url, reason: format!("the registry answered HTTP {status} to the /v2/ ping") });
+                        return Err(Error::Protocol {
+                            url: ping_url,
+                            reason: format!("the registry answered HTTP {status} to the /v2/ ping"),
+                        });
                     }
                     let mut state = self.lock();
                     state.base = Some(base.clone());
@@ -178,7 +186,8 @@ impl<T: Transport> RegistryClient<T> {
                     return Ok(Some(format!("Bearer {}", token.value)));
                 }
                 let scopes: Vec<String> = scope.split_whitespace().map(str::to_string).collect();
-                let token = fetch_token(&self.transport, &challenge, &scopes, self.options.credentials.as_ref()).await?;
+                let token =
+                    fetch_token(&self.transport, &challenge, &scopes, self.options.credentials.as_ref()).await?;
                 let header = format!("Bearer {}", token.value);
                 self.lock().tokens.insert(scope.to_string(), token);
                 Ok(Some(header))
@@ -285,8 +294,10 @@ impl<T: Transport> RegistryClient<T> {
                 url: url.clone(),
                 reason: format!("HTTP {} without a Location header", response.status),
             })?;
-            let next = url::resolve(&url, location)
-                .ok_or_else(|| Error::Redirect { url: url.clone(), reason: format!("unusable Location {location:?}") })?;
+            let next = url::resolve(&url, location).ok_or_else(|| Error::Redirect {
+                url: url.clone(),
+                reason: format!("unusable Location {location:?}"),
+            })?;
             if response.status == 303 && method != Method::Head {
                 method = Method::Get;
             }
@@ -304,7 +315,11 @@ impl<T: Transport> RegistryClient<T> {
             return Ok(response);
         }
         let status = response.status;
-        let body = if status == 429 { Vec::new() } else { response.bytes_limited(ERROR_BODY_LIMIT, url).await.unwrap_or_default() };
+        let body = if status == 429 {
+            Vec::new()
+        } else {
+            response.bytes_limited(ERROR_BODY_LIMIT, url).await.unwrap_or_default()
+        };
         Err(errors::from_response(status, &body, url))
     }
 }

@@ -20,8 +20,19 @@ pub fn from_response(status: u16, body: &[u8], url: &str) -> Error {
     }
     if let Ok(parsed) = serde_json::from_slice::<Body>(body) {
         if let Some(first) = parsed.errors.first() {
-            let message = parsed.errors.iter().map(|e| e.message.as_str()).filter(|m| !m.is_empty()).collect::<Vec<_>>().join("; ");
-            return Error::Registry { status, code: RegistryErrorCode::from_wire(&first.code), message, url: url.to_string() };
+            let message = parsed
+                .errors
+                .iter()
+                .map(|e| e.message.as_str())
+                .filter(|m| !m.is_empty())
+                .collect::<Vec<_>>()
+                .join("; ");
+            return Error::Registry {
+                status,
+                code: RegistryErrorCode::from_wire(&first.code),
+                message,
+                url: url.to_string(),
+            };
         }
     }
     let code = match status {
@@ -54,7 +65,11 @@ mod tests {
 
     #[test]
     fn typed_codes() {
-        let e = from_response(404, br#"{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown","detail":{"Tag":"x"}}]}"#, "u");
+        let e = from_response(
+            404,
+            br#"{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown","detail":{"Tag":"x"}}]}"#,
+            "u",
+        );
         assert!(e.is_not_found());
         assert_eq!(e.code(), "MANIFEST_UNKNOWN");
         assert_eq!(e.to_string(), "manifest unknown (HTTP 404) from u: manifest unknown");

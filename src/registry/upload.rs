@@ -42,7 +42,10 @@ impl<T: Transport> RegistryClient<T> {
     /// blob is now in `repository`; `Ok(false)` that it must be uploaded.
     pub async fn mount_blob(&self, repository: &str, digest: &Digest, from: &str) -> Result<bool> {
         let base = self.base_url().await?;
-        let target = url::with_query(&format!("{base}/v2/{repository}/blobs/uploads/"), &[("mount", &digest.to_string()), ("from", from)]);
+        let target = url::with_query(
+            &format!("{base}/v2/{repository}/blobs/uploads/"),
+            &[("mount", &digest.to_string()), ("from", from)],
+        );
         let build = || Request::new(Method::Post, &target);
         let scope = format!("{} repository:{from}:pull", push_scope(repository));
         let response = self.send(&build, &scope).await?;
@@ -71,21 +74,30 @@ impl<T: Transport> RegistryClient<T> {
     }
 
     /// Uploads a blob from a stream of exactly `size` bytes.
-    pub async fn upload_blob(&self, repository: &str, digest: &Digest, size: u64, body: ByteStream, mode: UploadMode) -> Result<()> {
+    pub async fn upload_blob(
+        &self,
+        repository: &str,
+        digest: &Digest,
+        size: u64,
+        body: ByteStream,
+        mode: UploadMode,
+    ) -> Result<()> {
         let scope = push_scope(repository);
         let mut session = self.start_upload(repository).await?;
         let (body, source_failure) = keep_stream_error(body);
         let body = match mode {
             UploadMode::Monolithic => RequestBody::Stream { stream: body, length: Some(size) },
             UploadMode::Chunked(chunk_size) => {
-                session = self.upload_chunks(repository, session, body, chunk_size.max(1)).await.map_err(|e| source_failure.take().unwrap_or(e))?;
+                session = self
+                    .upload_chunks(repository, session, body, chunk_size.max(1))
+                    .await
+                    .map_err(|e| source_failure.take().unwrap_or(e))?;
                 RequestBody::Empty
             }
         };
         let finish = url::with_query(&session, &[("digest", &digest.to_string())]);
         let length = if matches!(body, RequestBody::Empty) { 0 } else { size };
-        let mut request = Request::new(Method::Put, &finish)
-            .header("Content-Type", "application/octet-stream");
+        let mut request = Request::new(Method::Put, &finish).header("Content-Type", "application/octet-stream");
         if length == 0 {
             request = request.header("Content-Length", "0");
         }
@@ -128,7 +140,13 @@ impl<T: Transport> RegistryClient<T> {
     }
 
     /// Sends `body` in `PATCH` requests of at most `chunk_size` bytes; returns the next URL.
-    async fn upload_chunks(&self, repository: &str, mut session: String, mut body: ByteStream, chunk_size: usize) -> Result<String> {
+    async fn upload_chunks(
+        &self,
+        repository: &str,
+        mut session: String,
+        mut body: ByteStream,
+        chunk_size: usize,
+    ) -> Result<String> {
         let scope = push_scope(repository);
         let mut offset: u64 = 0;
         let mut pending: Vec<u8> = Vec::new();
@@ -158,7 +176,14 @@ impl<T: Transport> RegistryClient<T> {
     }
 
     /// Stores a manifest under a tag or digest and checks the digest the registry reports.
-    pub async fn put_manifest(&self, repository: &str, reference: &str, raw: &[u8], media_type: &str, digest: &Digest) -> Result<()> {
+    pub async fn put_manifest(
+        &self,
+        repository: &str,
+        reference: &str,
+        raw: &[u8],
+        media_type: &str,
+        digest: &Digest,
+    ) -> Result<()> {
         let base = self.base_url().await?;
         let target = format!("{base}/v2/{repository}/manifests/{reference}");
         let bytes = bytes::Bytes::copy_from_slice(raw);
@@ -223,6 +248,8 @@ fn location(headers: &crate::http::Headers, request_url: &str) -> Result<String>
         url: request_url.to_string(),
         reason: "upload response has no Location header".into(),
     })?;
-    url::resolve(request_url, value)
-        .ok_or_else(|| Error::Protocol { url: request_url.to_string(), reason: format!("unusable upload Location {value:?}") })
+    url::resolve(request_url, value).ok_or_else(|| Error::Protocol {
+        url: request_url.to_string(),
+        reason: format!("unusable upload Location {value:?}"),
+    })
 }

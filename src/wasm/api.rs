@@ -150,8 +150,8 @@ impl Options {
             return Ok(Options::default());
         }
         let signal = js_sys::Reflect::get(&value, &JsValue::from_str("signal")).unwrap_or(JsValue::UNDEFINED);
-        let mut options: Options = serde_wasm_bindgen::from_value(value)
-            .map_err(|e| Error::Config(format!("invalid options: {e}")))?;
+        let mut options: Options =
+            serde_wasm_bindgen::from_value(value).map_err(|e| Error::Config(format!("invalid options: {e}")))?;
         if !signal.is_undefined() && !signal.is_null() {
             let signal = signal
                 .dyn_into::<web_sys::AbortSignal>()
@@ -163,7 +163,9 @@ impl Options {
 
     fn credentials(&self) -> Result<Option<Credentials>> {
         match (&self.username, &self.password, &self.token) {
-            (Some(_), _, Some(_)) => Err(Error::Config("options: give either username/password or token, not both".into())),
+            (Some(_), _, Some(_)) => {
+                Err(Error::Config("options: give either username/password or token, not both".into()))
+            }
             (Some(username), Some(password), None) => {
                 Ok(Some(Credentials::Basic { username: username.clone(), password: password.clone() }))
             }
@@ -225,7 +227,10 @@ fn parse_image(image: &str) -> Result<Reference> {
             })
         }
         None if image.starts_with("docker:") => {
-            return Err(Error::InvalidImageName { input: image.to_string(), reason: "docker: reference does not start with //".into() })
+            return Err(Error::InvalidImageName {
+                input: image.to_string(),
+                reason: "docker: reference does not start with //".into(),
+            })
         }
         None => image,
     };
@@ -245,7 +250,8 @@ fn parse_image_with_tag(image: &str) -> Result<Reference> {
 fn open(image: &str, options: &Options) -> Result<(Reference, RegistrySource<FetchTransport>)> {
     let reference = parse_image_with_tag(image)?;
     let client = options.client(&reference)?;
-    let source = RegistrySource::new(client, reference.repository(), &reference.manifest_reference(), &reference.name());
+    let source =
+        RegistrySource::new(client, reference.repository(), &reference.manifest_reference(), &reference.name());
     Ok((reference, source))
 }
 
@@ -416,7 +422,12 @@ fn get_blob_impl(repository: &str, digest: &str, options: Option<JsValue>) -> Re
 /// A blob of a repository as a byte stream whose request is made when it is first polled; the
 /// request's failure becomes the stream's first (and only) item. Invalid arguments fail at once.
 /// The bytes are verified against `digest` by the client as they stream.
-pub(super) fn lazy_blob(repository: &str, digest: &str, options: &Options, purpose: &str) -> Result<crate::http::ByteStream> {
+pub(super) fn lazy_blob(
+    repository: &str,
+    digest: &str,
+    options: &Options,
+    purpose: &str,
+) -> Result<crate::http::ByteStream> {
     use futures_util::{stream, StreamExt};
 
     let reference = parse_repository(repository, purpose)?;

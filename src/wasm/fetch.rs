@@ -158,9 +158,9 @@ impl FetchTransport {
 
         let promise = global_fetch(&js_request).map_err(|e| self.fetch_error(method, &url, &e))?;
         let value = JsFuture::from(promise).await.map_err(|e| self.fetch_error(method, &url, &e))?;
-        let response: web_sys::Response = value
-            .dyn_into()
-            .map_err(|_| Error::Network(format!("{method} {url}: fetch resolved to something that is not a Response")))?;
+        let response: web_sys::Response = value.dyn_into().map_err(|_| {
+            Error::Network(format!("{method} {url}: fetch resolved to something that is not a Response"))
+        })?;
 
         if response.type_() == ResponseType::Opaqueredirect {
             return Err(Error::Redirect {
@@ -401,7 +401,9 @@ impl BodyReader {
                 }
                 None => call_method(&self.reader, "read", &[]),
             };
-            let read = read.and_then(|promise| promise.dyn_into::<Promise>().map_err(|_| JsValue::from_str("read() did not return a promise")));
+            let read = read.and_then(|promise| {
+                promise.dyn_into::<Promise>().map_err(|_| JsValue::from_str("read() did not return a promise"))
+            });
             let outcome = match read {
                 Ok(promise) => JsFuture::from(promise).await,
                 Err(err) => Err(err),

@@ -273,9 +273,10 @@ pub async fn read_layer_file(
 async fn read_layer_file_impl(repository: &str, digest: &str, path: &str, options: Option<JsValue>) -> Result<JsValue> {
     let max_bytes = match options.as_ref().map(|o| js_sys::Reflect::get(o, &JsValue::from_str("maxBytes"))) {
         Some(Ok(v)) if !v.is_undefined() && !v.is_null() => {
-            let n = v.as_f64().filter(|n| n.fract() == 0.0 && *n >= 0.0).ok_or_else(|| {
-                Error::Config("invalid options: maxBytes must be a non-negative integer".into())
-            })?;
+            let n = v
+                .as_f64()
+                .filter(|n| n.fract() == 0.0 && *n >= 0.0)
+                .ok_or_else(|| Error::Config("invalid options: maxBytes must be a non-negative integer".into()))?;
             (n as usize).min(MAX_FILE_BYTES)
         }
         _ => DEFAULT_FILE_BYTES,

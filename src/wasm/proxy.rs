@@ -111,7 +111,11 @@ async fn proxy_fetch_impl(
     let method = match method {
         "GET" => Method::Get,
         "HEAD" => Method::Head,
-        other => return Err(Error::Unsupported(format!("the proxy only reads from registries; method {other} is not allowed"))),
+        other => {
+            return Err(Error::Unsupported(format!(
+                "the proxy only reads from registries; method {other} is not allowed"
+            )))
+        }
     };
     check_repository(registry, repository)?;
     let target = parse_target(path)?;
@@ -152,7 +156,11 @@ async fn proxy_fetch_impl(
 /// normalization would change, such as a Docker Hub name without `library/`).
 fn check_repository(registry: &str, repository: &str) -> Result<()> {
     let reference = Reference::parse(&format!("{registry}/{repository}"))?;
-    if reference.registry() != registry || reference.repository() != repository || reference.tag().is_some() || reference.digest().is_some() {
+    if reference.registry() != registry
+        || reference.repository() != repository
+        || reference.tag().is_some()
+        || reference.digest().is_some()
+    {
         return Err(Error::InvalidReference {
             input: format!("{registry}/{repository}"),
             reason: "not a repository name of this registry".into(),
@@ -196,7 +204,9 @@ fn upstream_client(registry: &str, options: Option<JsValue>) -> Result<RegistryC
     let allow_http = options.tls_verify == Some(false);
     // The key holds a hash of the password, not the password.
     let user_key = match &credentials {
-        Some(Credentials::Basic { username, password }) => format!("{username}:{}", Digest::sha256(password.as_bytes())),
+        Some(Credentials::Basic { username, password }) => {
+            format!("{username}:{}", Digest::sha256(password.as_bytes()))
+        }
         _ => String::new(),
     };
     let key = format!("{registry}\n{allow_http}\n{user_key}");
@@ -214,7 +224,13 @@ fn upstream_client(registry: &str, options: Option<JsValue>) -> Result<RegistryC
 
 /// Checks manifest bytes against the digest they are addressed by (or, for a tag, the upstream's
 /// `Docker-Content-Digest` when sent) and returns their digest.
-fn verify_manifest(registry: &str, repository: &str, reference: &str, raw: &[u8], header: Option<&str>) -> Result<Digest> {
+fn verify_manifest(
+    registry: &str,
+    repository: &str,
+    reference: &str,
+    raw: &[u8],
+    header: Option<&str>,
+) -> Result<Digest> {
     let expected = match Digest::parse(reference) {
         Ok(digest) => Some(digest),
         Err(_) => header.and_then(|h| Digest::parse(h.trim()).ok()),

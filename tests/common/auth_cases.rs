@@ -71,7 +71,8 @@ pub fn wrong_credentials_fail(reg: &Registry) {
         vec!["list-tags", TLS, "--creds", &creds, PRIVATE_REPO_PLACEHOLDER],
     ] {
         let list_ref = reg.docker_ref(PRIVATE);
-        let args: Vec<&str> = args.into_iter().map(|a| if a == PRIVATE_REPO_PLACEHOLDER { list_ref.as_str() } else { a }).collect();
+        let args: Vec<&str> =
+            args.into_iter().map(|a| if a == PRIVATE_REPO_PLACEHOLDER { list_ref.as_str() } else { a }).collect();
         let r = skopos(&args);
         let line = assert_clean_failure(&r, 1);
         let lower = line.to_lowercase();

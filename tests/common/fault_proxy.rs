@@ -124,7 +124,10 @@ impl Drop for FaultProxy {
 
 /// Whether `req` is a blob GET (not an upload, not a manifest).
 fn is_blob_get(req: &Message) -> bool {
-    req.method == "GET" && req.path().starts_with("/v2/") && req.path().contains("/blobs/sha256:") && !req.path().contains("/uploads/")
+    req.method == "GET"
+        && req.path().starts_with("/v2/")
+        && req.path().contains("/blobs/sha256:")
+        && !req.path().contains("/uploads/")
 }
 
 /// The fault to apply to `req`, if any (and counts it).

@@ -265,7 +265,10 @@ pub fn seed_oci_index(reg: &Registry, repo: &str, tag: &str) -> Seeded {
     let attestation = layout.add_attestation(amd64["digest"].as_str().unwrap());
     let index = layout.add_index(vec![amd64, arm64, attestation]);
     layout.tag(tag, &index);
-    skopeo_copy(reg, &["--all", "--preserve-digests", &layout.reference(tag), &reg.docker_ref(&format!("{repo}:{tag}"))]);
+    skopeo_copy(
+        reg,
+        &["--all", "--preserve-digests", &layout.reference(tag), &reg.docker_ref(&format!("{repo}:{tag}"))],
+    );
     Seeded::new(repo, tag)
 }
 

@@ -35,7 +35,8 @@ pub fn generate(dir: &Path) -> TlsFiles {
     std::fs::create_dir_all(&tls).unwrap();
     std::fs::create_dir_all(&ca_dir).unwrap();
     let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
-    let mut ca_args = vec!["req", "-x509", "-days", "1", "-subj", "/CN=skopos test CA", "-keyout", "ca.key", "-out", "ca.crt"];
+    let mut ca_args =
+        vec!["req", "-x509", "-days", "1", "-subj", "/CN=skopos test CA", "-keyout", "ca.key", "-out", "ca.crt"];
     ca_args.extend(ec);
     ca_args.extend(["-addext", "keyUsage=critical,keyCertSign,cRLSign"]);
     openssl(&tls, &ca_args);
@@ -49,7 +50,24 @@ pub fn generate(dir: &Path) -> TlsFiles {
     .unwrap();
     openssl(
         &tls,
-        &["x509", "-req", "-days", "1", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-set_serial", "2", "-extfile", "server.ext", "-out", "server.crt"],
+        &[
+            "x509",
+            "-req",
+            "-days",
+            "1",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.crt",
+            "-CAkey",
+            "ca.key",
+            "-set_serial",
+            "2",
+            "-extfile",
+            "server.ext",
+            "-out",
+            "server.crt",
+        ],
     );
     std::fs::copy(tls.join("ca.crt"), ca_dir.join("ca.crt")).unwrap();
     TlsFiles { ca_dir, server_cert: tls.join("server.crt"), server_key: tls.join("server.key") }

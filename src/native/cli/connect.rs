@@ -5,8 +5,12 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use super::options::ImageOptions;
+use crate::digest::Digest;
 use crate::error::Result;
+use crate::http::ByteStream;
 use crate::image::name::ImageName;
+use crate::image::{BlobInfo, ImageDestination, ImageSource, MountOrigin, RegistryDestination, RegistrySource};
+use crate::manifest::ManifestKind;
 use crate::native::auth_file;
 use crate::native::layout::dir::{DirDestination, DirSource};
 use crate::native::layout::docker_archive::{DockerArchiveDestination, DockerArchiveSource};
@@ -14,12 +18,8 @@ use crate::native::layout::oci::{OciDestination, OciSource};
 use crate::native::layout::oci_archive::{OciArchiveDestination, OciArchiveSource};
 use crate::native::transport::{ReqwestTransport, TlsOptions};
 use crate::reference::Reference;
-use crate::registry::{ClientOptions, Credentials, RegistryClient};
-use crate::digest::Digest;
-use crate::http::ByteStream;
-use crate::image::{BlobInfo, ImageDestination, ImageSource, MountOrigin, RegistryDestination, RegistrySource};
-use crate::manifest::ManifestKind;
 use crate::registry::FetchedManifest;
+use crate::registry::{ClientOptions, Credentials, RegistryClient};
 
 /// A registry client for `reference`'s registry, with credentials from the flags or auth files.
 ///
@@ -28,7 +28,8 @@ use crate::registry::FetchedManifest;
 /// client, its connections, its endpoint and its tokens.
 pub fn registry_client(reference: &Reference, options: &ImageOptions) -> Result<RegistryClient<ReqwestTransport>> {
     type Key = (String, Option<Credentials>, bool, Option<std::path::PathBuf>);
-    static CLIENTS: std::sync::OnceLock<std::sync::Mutex<HashMap<Key, RegistryClient<ReqwestTransport>>>> = std::sync::OnceLock::new();
+    static CLIENTS: std::sync::OnceLock<std::sync::Mutex<HashMap<Key, RegistryClient<ReqwestTransport>>>> =
+        std::sync::OnceLock::new();
     let credentials = match options.explicit_credentials()? {
         Some(explicit) => explicit,
         None => auth_file::lookup(options.authfile.as_deref(), reference.registry(), reference.repository())?,
@@ -41,7 +42,11 @@ pub fn registry_client(reference: &Reference, options: &ImageOptions) -> Result<
     }
     let tls = TlsOptions { verify, cert_dir: options.cert_dir.clone() };
     let transport = ReqwestTransport::new(reference.registry(), &tls)?;
-    let client = RegistryClient::new(transport, reference.registry(), ClientOptions { credentials, allow_http: !verify, base_url: None });
+    let client = RegistryClient::new(
+        transport,
+        reference.registry(),
+        ClientOptions { credentials, allow_http: !verify, base_url: None },
+    );
     clients.lock().unwrap_or_else(|p| p.into_inner()).insert(key, client.clone());
     Ok(client)
 }
@@ -85,7 +90,7 @@ pub async fn open_source(name: &ImageName, options: &ImageOptions) -> Result<Any
         ImageName::DockerArchive { path, image } => {
             Ok(AnySource::DockerArchive(DockerArchiveSource::open(Path::new(path), image.as_deref()).await?))
         }
-            }
+    }
 }
 
 /// Runs `$body` with `$s` bound to whichever source an [`AnySource`] holds.
@@ -146,14 +151,16 @@ pub async fn open_destination(name: &ImageName, options: &ImageOptions) -> Resul
             )))
         }
         ImageName::Dir { path } => Ok(AnyDestination::Dir(DirDestination::create(Path::new(path)).await?)),
-        ImageName::Oci { path, image } => Ok(AnyDestination::Oci(OciDestination::create(Path::new(path), image.as_deref()).await?)),
+        ImageName::Oci { path, image } => {
+            Ok(AnyDestination::Oci(OciDestination::create(Path::new(path), image.as_deref()).await?))
+        }
         ImageName::OciArchive { path, image } => {
             Ok(AnyDestination::OciArchive(OciArchiveDestination::create(Path::new(path), image.as_deref()).await?))
         }
-        ImageName::DockerArchive { path, image } => {
-            Ok(AnyDestination::DockerArchive(DockerArchiveDestination::create(Path::new(path), image.as_deref()).await?))
-        }
-            }
+        ImageName::DockerArchive { path, image } => Ok(AnyDestination::DockerArchive(
+            DockerArchiveDestination::create(Path::new(path), image.as_deref()).await?,
+        )),
+    }
 }
 
 /// Runs `$body` with `$d` bound to whichever destination an [`AnyDestination`] holds.

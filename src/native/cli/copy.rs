@@ -12,9 +12,9 @@ use super::retry::RetryOptions;
 use std::sync::Arc;
 
 use crate::copy::{copy_image, Compression, CopyOptions, LayerEdit, MultiArch, TargetFormat};
-use crate::native::codec::NativeCodec;
 use crate::error::{Error, Result};
 use crate::image::name::ImageName;
+use crate::native::codec::NativeCodec;
 
 /// Copy an IMAGE-NAME from one location to another
 #[derive(Debug, Args)]

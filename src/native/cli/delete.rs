@@ -28,7 +28,12 @@ pub struct DeleteArgs {
 pub async fn run(args: &DeleteArgs) -> Result<Vec<u8>> {
     let reference = match ImageName::parse(&args.name)? {
         ImageName::Docker { reference, .. } => with_default_tag(&reference)?,
-        other => return Err(Error::Unsupported(format!("Deleting images not implemented for {}: images", other.transport()))),
+        other => {
+            return Err(Error::Unsupported(format!(
+                "Deleting images not implemented for {}: images",
+                other.transport()
+            )))
+        }
     };
     let client = registry_client(&reference, &args.image)?;
     let repository = reference.repository();
@@ -36,7 +41,11 @@ pub async fn run(args: &DeleteArgs) -> Result<Vec<u8>> {
         Some(d) => format!("{}@{d}", reference.name()),
         None => format!("{}:{}", reference.name(), reference.manifest_reference()),
     };
-    let missing = || Error::NotFound(format!("Unable to delete {shown}. Image may not exist or is not stored with a v2 Schema in a v2 registry"));
+    let missing = || {
+        Error::NotFound(format!(
+            "Unable to delete {shown}. Image may not exist or is not stored with a v2 Schema in a v2 registry"
+        ))
+    };
     args.retry
         .run(|| async {
             let wanted = reference.manifest_reference();

@@ -31,7 +31,10 @@ struct TagListing {
 pub async fn run(args: &ListTagsArgs) -> Result<Vec<u8>> {
     let name = ImageName::parse(&args.name)?;
     let ImageName::Docker { reference, explicit } = name else {
-        return Err(Error::Unsupported(format!("listing tags is supported for docker:// only, not {}:", name.transport())));
+        return Err(Error::Unsupported(format!(
+            "listing tags is supported for docker:// only, not {}:",
+            name.transport()
+        )));
     };
     if explicit {
         return Err(Error::InvalidImageName {

@@ -87,10 +87,19 @@ fn replace_url_by_host_port(arg: &str) -> String {
 }
 
 /// A client that checks `username`/`password` against `registry`.
-pub fn check_client(registry: &str, tls_verify: Option<bool>, cert_dir: Option<PathBuf>, credentials: Credentials) -> Result<RegistryClient<ReqwestTransport>> {
+pub fn check_client(
+    registry: &str,
+    tls_verify: Option<bool>,
+    cert_dir: Option<PathBuf>,
+    credentials: Credentials,
+) -> Result<RegistryClient<ReqwestTransport>> {
     let verify = tls_verify.unwrap_or(true);
     let transport = ReqwestTransport::new(registry, &TlsOptions { verify, cert_dir })?;
-    Ok(RegistryClient::new(transport, registry, ClientOptions { credentials: Some(credentials), allow_http: !verify, base_url: None }))
+    Ok(RegistryClient::new(
+        transport,
+        registry,
+        ClientOptions { credentials: Some(credentials), allow_http: !verify, base_url: None },
+    ))
 }
 
 /// Runs `login` and returns what goes to stdout (prompts are written directly, before).
@@ -103,7 +112,9 @@ pub async fn run(args: &LoginArgs, _global: &GlobalOptions) -> Result<Vec<u8>> {
 
     if args.get_login {
         return match auth_file::lookup_key(authfile, &key)? {
-            Some(Credentials::Basic { username, .. }) if !username.is_empty() => Ok(format!("{username}\n").into_bytes()),
+            Some(Credentials::Basic { username, .. }) if !username.is_empty() => {
+                Ok(format!("{username}\n").into_bytes())
+            }
             _ => Err(Error::Config(format!("not logged into {key}"))),
         };
     }
@@ -134,7 +145,9 @@ pub async fn run(args: &LoginArgs, _global: &GlobalOptions) -> Result<Vec<u8>> {
             let _ = stdout.flush();
             let client = check_client(&registry, args.tls_verify, args.cert_dir.clone(), credentials)?;
             if client.check_credentials().await? {
-                out.extend_from_slice(format!("Existing credentials are valid. Already logged in to {registry}\n").as_bytes());
+                out.extend_from_slice(
+                    format!("Existing credentials are valid. Already logged in to {registry}\n").as_bytes(),
+                );
                 return Ok(out);
             }
             let _ = writeln!(stdout, "Existing credentials are invalid, please enter valid username and password");
@@ -192,7 +205,8 @@ fn prompt_password() -> Result<String> {
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(b"Password: ");
     let _ = stdout.flush();
-    let password = rpassword::read_password().map_err(|e| Error::io("getting username and password: reading password", e))?;
+    let password =
+        rpassword::read_password().map_err(|e| Error::io("getting username and password: reading password", e))?;
     let _ = stdout.write_all(b"\n");
     let _ = stdout.flush();
     Ok(password)

@@ -19,7 +19,8 @@ pub struct ManifestDigestArgs {
 ///
 /// Unlike skopeo, a file that is not JSON is refused rather than hashed: it is not a manifest.
 pub async fn run(args: &ManifestDigestArgs) -> Result<Vec<u8>> {
-    let raw = std::fs::read(&args.file).map_err(|e| Error::io(format!("reading manifest {}", args.file.display()), e))?;
+    let raw =
+        std::fs::read(&args.file).map_err(|e| Error::io(format!("reading manifest {}", args.file.display()), e))?;
     if serde_json::from_slice::<serde::de::IgnoredAny>(&raw).is_err() {
         return Err(Error::InvalidManifest(format!("{} is not JSON", args.file.display())));
     }

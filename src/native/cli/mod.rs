@@ -63,7 +63,10 @@ pub const EXIT_NOT_FOUND: u8 = 2;
 /// Runs the CLI with the process's arguments.
 pub fn main() -> ExitCode {
     std::panic::set_hook(Box::new(|info| {
-        let message = info.payload().downcast_ref::<&str>().map(|s| s.to_string())
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
             .or_else(|| info.payload().downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "unknown failure".into());
         eprintln!("skopos: internal error: {message} (please report this)");

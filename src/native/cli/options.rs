@@ -32,7 +32,11 @@ pub struct GlobalOptions {
 impl GlobalOptions {
     /// The platform to choose from an index.
     pub fn platform(&self) -> WantedPlatform {
-        WantedPlatform::with_overrides(self.override_os.as_deref(), self.override_arch.as_deref(), self.override_variant.as_deref())
+        WantedPlatform::with_overrides(
+            self.override_os.as_deref(),
+            self.override_arch.as_deref(),
+            self.override_variant.as_deref(),
+        )
     }
 }
 

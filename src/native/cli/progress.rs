@@ -50,7 +50,9 @@ impl Progress for Lines {
         match outcome {
             BlobOutcome::Copied => say(&format!("Copying {} {}", kind(blob), blob.digest)),
             BlobOutcome::Skipped => say(&format!("Copying {} {} skipped: already exists", kind(blob), blob.digest)),
-            BlobOutcome::Mounted => say(&format!("Copying {} {} skipped: mounted from another repository", kind(blob), blob.digest)),
+            BlobOutcome::Mounted => {
+                say(&format!("Copying {} {} skipped: mounted from another repository", kind(blob), blob.digest))
+            }
         }
     }
 

@@ -37,8 +37,8 @@ use super::retry::RetryOptions;
 use crate::copy::{copy_image, CopyOptions, MultiArch, Progress, TargetFormat};
 use crate::digest::Digest;
 use crate::error::{Error, Result};
-use crate::image::name::ImageName;
 use crate::http::ByteStream;
+use crate::image::name::ImageName;
 use crate::image::{BlobInfo, ImageDestination, ImageSource, MountOrigin};
 use crate::manifest::ManifestKind;
 use crate::native::sync_config::{self, RegistryConfig, TagFilter};
@@ -164,14 +164,18 @@ pub async fn run(args: &SyncArgs, global: &GlobalOptions) -> Result<Vec<u8>> {
     if args.dry_run {
         log.warn("Running in dry-run mode", &[]);
         for job in &jobs {
-            log.info(&format!("Would have copied image ref {}/{}", job.number, job.count), &[("from", &job.source.display), ("to", &job.to)]);
+            log.info(
+                &format!("Would have copied image ref {}/{}", job.number, job.count),
+                &[("from", &job.source.display), ("to", &job.to)],
+            );
         }
         log.info(&format!("Would have synced {} images from {} sources", jobs.len(), groups.len()), &[]);
         return Ok(Vec::new());
     }
 
     if let Some(path) = &args.digestfile {
-        std::fs::write(path, b"").map_err(|e| Error::io(format!("Error creating digest file {}", path.display()), e))?;
+        std::fs::write(path, b"")
+            .map_err(|e| Error::io(format!("Error creating digest file {}", path.display()), e))?;
     }
     let progress = reporter(args.quiet);
     let locks = BlobLocks::default();
@@ -179,7 +183,10 @@ pub async fn run(args: &SyncArgs, global: &GlobalOptions) -> Result<Vec<u8>> {
     let mut results = stream::iter(jobs.iter().enumerate().map(|(index, job)| {
         let (log, options, progress, destination_options) = (&log, &options, &progress, &destination_options);
         async move {
-            log.info(&format!("Copying image ref {}/{}", job.number, job.count), &[("from", &job.source.display), ("to", &job.to)]);
+            log.info(
+                &format!("Copying image ref {}/{}", job.number, job.count),
+                &[("from", &job.source.display), ("to", &job.to)],
+            );
             let result = args.retry.run(|| copy_one(job, destination_options, options, progress, locks)).await;
             (index, result)
         }
@@ -196,7 +203,10 @@ pub async fn run(args: &SyncArgs, global: &GlobalOptions) -> Result<Vec<u8>> {
                 digests.insert(index, digest);
             }
             Ok(Done::AlreadyThere(digest)) => {
-                log.info("Skipping: image already present at destination", &[("from", &job.source.display), ("to", &job.to)]);
+                log.info(
+                    "Skipping: image already present at destination",
+                    &[("from", &job.source.display), ("to", &job.to)],
+                );
                 digests.insert(index, digest);
             }
             Err(e) if args.keep_going => {
@@ -213,7 +223,8 @@ pub async fn run(args: &SyncArgs, global: &GlobalOptions) -> Result<Vec<u8>> {
 
     if let Some(path) = &args.digestfile {
         let lines: String = digests.iter().map(|(index, digest)| format!("{digest} {}\n", jobs[*index].to)).collect();
-        std::fs::write(path, lines).map_err(|e| Error::io(format!("Failed to write digest to file {}", path.display()), e))?;
+        std::fs::write(path, lines)
+            .map_err(|e| Error::io(format!("Failed to write digest to file {}", path.display()), e))?;
     }
     if let Some(e) = stopped {
         return Err(e);
@@ -235,7 +246,8 @@ async fn copy_one(
 ) -> Result<Done> {
     let source = open_source(&job.source.name, &job.group.options).await?;
     let destination = open_destination(&job.destination, destination_options).await?;
-    if let (AnyDestination::Registry(registry), ImageName::Docker { reference, .. }) = (&destination, &job.destination) {
+    if let (AnyDestination::Registry(registry), ImageName::Docker { reference, .. }) = (&destination, &job.destination)
+    {
         if options.format.is_none() {
             let top = source.manifest(None).await?;
             let expected = if top.manifest.kind().is_index() && options.multi_arch == MultiArch::System {
@@ -328,7 +340,9 @@ fn destination_for(args: &SyncArgs, suffix: &str) -> Result<(ImageName, String)>
     match args.dest.as_str() {
         "docker" => {
             let reference = Reference::parse(&target).map_err(|e| {
-                Error::Config(format!("Cannot obtain a valid image reference for transport \"docker\" and reference \"//{target}\": {e}"))
+                Error::Config(format!(
+                    "Cannot obtain a valid image reference for transport \"docker\" and reference \"//{target}\": {e}"
+                ))
             })?;
             let display = format!("docker://{}", reference.familiar());
             Ok((ImageName::Docker { reference, explicit: true }, display))
@@ -343,7 +357,9 @@ async fn images_to_copy(args: &SyncArgs, options: &ImageOptions, log: &Log) -> R
     match args.src.as_str() {
         "docker" => {
             let reference = Reference::parse(source).map_err(|e| {
-                Error::Config(format!("Cannot obtain a valid image reference for transport \"docker\" and reference {source:?}: {e}"))
+                Error::Config(format!(
+                    "Cannot obtain a valid image reference for transport \"docker\" and reference {source:?}: {e}"
+                ))
             })?;
             let images = if reference.tag().is_some() || reference.digest().is_some() {
                 vec![docker_image(reference)]
@@ -408,7 +424,12 @@ async fn repository_images(repository: &Reference, options: &ImageOptions) -> Re
 /// The groups one registry section of the YAML file yields: `images` first, then
 /// `images-by-tag-regex`, then `images-by-semver`, one group per repository. Problems with one
 /// repository are logged and that repository skipped, as skopeo does.
-async fn yaml_registry_groups(registry: &str, section: &RegistryConfig, base: &ImageOptions, log: &Log) -> Vec<SourceGroup> {
+async fn yaml_registry_groups(
+    registry: &str,
+    section: &RegistryConfig,
+    base: &ImageOptions,
+    log: &Log,
+) -> Vec<SourceGroup> {
     let mut options = base.clone();
     if let Some(verify) = section.tls_verify {
         options.tls_verify = Some(verify);
@@ -432,11 +453,17 @@ async fn yaml_registry_groups(registry: &str, section: &RegistryConfig, base: &I
         match Reference::parse(&format!("{registry}/{repo}")) {
             Ok(r) if r.tag().is_none() && r.digest().is_none() => Some(r),
             Ok(_) => {
-                log.error("Error parsing repository name, skipping", &[("registry", registry), ("repo", repo), ("error", "input names a reference, not a repository")]);
+                log.error(
+                    "Error parsing repository name, skipping",
+                    &[("registry", registry), ("repo", repo), ("error", "input names a reference, not a repository")],
+                );
                 None
             }
             Err(e) => {
-                log.error("Error parsing repository name, skipping", &[("registry", registry), ("repo", repo), ("error", &e.to_string())]);
+                log.error(
+                    "Error parsing repository name, skipping",
+                    &[("registry", registry), ("repo", repo), ("error", &e.to_string())],
+                );
                 None
             }
         }
@@ -449,7 +476,10 @@ async fn yaml_registry_groups(registry: &str, section: &RegistryConfig, base: &I
             match repository_images(&repo_ref, &options).await {
                 Ok(images) => images,
                 Err(e) => {
-                    log.error("Error processing repo, skipping", &[("registry", registry), ("repo", repo), ("error", &e.to_string())]);
+                    log.error(
+                        "Error processing repo, skipping",
+                        &[("registry", registry), ("repo", repo), ("error", &e.to_string())],
+                    );
                     continue;
                 }
             }
@@ -479,7 +509,8 @@ async fn yaml_registry_groups(registry: &str, section: &RegistryConfig, base: &I
         (&section.images_by_semver, TagFilter::semver as fn(&str) -> Result<TagFilter>),
     ] {
         // As skopeo, one bad filter drops its whole collection for this registry.
-        let filters: Result<Vec<(&String, TagFilter)>> = collection.iter().map(|(repo, text)| make(text).map(|f| (repo, f))).collect();
+        let filters: Result<Vec<(&String, TagFilter)>> =
+            collection.iter().map(|(repo, text)| make(text).map(|f| (repo, f))).collect();
         let filters = match filters {
             Ok(filters) => filters,
             Err(e) => {
@@ -492,7 +523,10 @@ async fn yaml_registry_groups(registry: &str, section: &RegistryConfig, base: &I
             let images = match repository_images(&repo_ref, &options).await {
                 Ok(images) => images,
                 Err(e) => {
-                    log.error("Error processing repo, skipping", &[("registry", registry), ("repo", repo), ("error", &e.to_string())]);
+                    log.error(
+                        "Error processing repo, skipping",
+                        &[("registry", registry), ("repo", repo), ("error", &e.to_string())],
+                    );
                     continue;
                 }
             };
@@ -613,7 +647,8 @@ impl Log {
 
 fn log_line(level: &str, msg: &str, fields: &[(&str, &str)]) {
     use std::io::Write;
-    let mut line = format!("time=\"{}\" level={level} msg={}", utc_timestamp(crate::clock::now_secs() as i64), logfmt(msg));
+    let mut line =
+        format!("time=\"{}\" level={level} msg={}", utc_timestamp(crate::clock::now_secs() as i64), logfmt(msg));
     for (key, value) in fields {
         line.push_str(&format!(" {key}={}", logfmt(value)));
     }

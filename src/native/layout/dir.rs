@@ -79,7 +79,11 @@ impl DirDestination {
     pub async fn create(path: &Path) -> Result<Self> {
         match tokio::fs::read_dir(path).await {
             Ok(mut entries) => {
-                let has_entries = entries.next_entry().await.map_err(|e| Error::io(format!("reading {}", path.display()), e))?.is_some();
+                let has_entries = entries
+                    .next_entry()
+                    .await
+                    .map_err(|e| Error::io(format!("reading {}", path.display()), e))?
+                    .is_some();
                 let version = tokio::fs::read_to_string(path.join("version")).await.ok();
                 if has_entries && version.as_deref() != Some(DIR_VERSION) {
                     return Err(Error::Config(format!(
@@ -116,7 +120,9 @@ impl DirDestination {
                     used.insert(m.config.digest.hex().to_string());
                     used.extend(m.layers.iter().map(|l| l.digest.hex().to_string()));
                 }
-                crate::manifest::Parsed::Schema1(m) => used.extend(m.fs_layers.iter().map(|l| l.blob_sum.hex().to_string())),
+                crate::manifest::Parsed::Schema1(m) => {
+                    used.extend(m.fs_layers.iter().map(|l| l.blob_sum.hex().to_string()))
+                }
                 crate::manifest::Parsed::Index(_) => {}
             }
         }
@@ -126,8 +132,12 @@ impl DirDestination {
     /// Removes blob and instance-manifest files that the committed image does not use.
     async fn remove_unused(&self, raw: &[u8]) -> Result<()> {
         let keep = self.files_used_by(raw).await?;
-        let mut entries = tokio::fs::read_dir(&self.path).await.map_err(|e| Error::io(format!("reading {}", self.path.display()), e))?;
-        while let Some(entry) = entries.next_entry().await.map_err(|e| Error::io(format!("reading {}", self.path.display()), e))? {
+        let mut entries = tokio::fs::read_dir(&self.path)
+            .await
+            .map_err(|e| Error::io(format!("reading {}", self.path.display()), e))?;
+        while let Some(entry) =
+            entries.next_entry().await.map_err(|e| Error::io(format!("reading {}", self.path.display()), e))?
+        {
             let name = entry.file_name().to_string_lossy().into_owned();
             let hex_part = name.strip_suffix(".manifest.json").unwrap_or(&name);
             let is_ours = hex_part.len() == 64 && hex_part.bytes().all(|b| b.is_ascii_hexdigit());
@@ -158,7 +168,8 @@ impl crate::image::ImageDestination for DirDestination {
     }
 
     async fn put_new_blob(&self, stream: ByteStream, media_type: &str) -> Result<crate::image::BlobInfo> {
-        let (digest, size) = super::write::stream_content_addressed(&self.path, |d| self.path.join(d.hex()), stream).await?;
+        let (digest, size) =
+            super::write::stream_content_addressed(&self.path, |d| self.path.join(d.hex()), stream).await?;
         Ok(crate::image::BlobInfo { digest, size: Some(size), media_type: media_type.to_string() })
     }
 

@@ -53,7 +53,6 @@ struct ManifestItem {
     layers: Vec<String>,
 }
 
-
 fn is_gzip(magic: &[u8]) -> bool {
     magic.starts_with(&[0x1f, 0x8b])
 }
@@ -114,7 +113,8 @@ impl DockerArchiveSource {
         let index = TarIndex::read(path)?;
         let invalid = |what: String| Error::InvalidManifest(format!("docker-archive {}: {what}", path.display()));
         let raw = index.read_small("manifest.json", MAX_MANIFEST_SIZE)?;
-        let items: Vec<ManifestItem> = serde_json::from_slice(&raw).map_err(|e| invalid(format!("manifest.json: {e}")))?;
+        let items: Vec<ManifestItem> =
+            serde_json::from_slice(&raw).map_err(|e| invalid(format!("manifest.json: {e}")))?;
         let (item, name) = match image {
             None => match items.as_slice() {
                 [only] => (only, None),
@@ -132,7 +132,11 @@ impl DockerArchiveSource {
                     reason: "expected @N with N a non-negative number".into(),
                 })?;
                 let item = items.get(n).ok_or_else(|| {
-                    Error::NotFound(format!("docker-archive {} has {} image(s), no index {n}", path.display(), items.len()))
+                    Error::NotFound(format!(
+                        "docker-archive {} has {} image(s), no index {n}",
+                        path.display(),
+                        items.len()
+                    ))
                 })?;
                 (item, None)
             }
@@ -141,20 +145,26 @@ impl DockerArchiveSource {
                 let matches = |tag: &String| {
                     Reference::parse(tag).map(|r| r.name() == wanted.name() && r.tag() == wanted.tag()).unwrap_or(false)
                 };
-                let item = items
-                    .iter()
-                    .find(|item| item.repo_tags.iter().flatten().any(matches))
-                    .ok_or_else(|| Error::NotFound(format!("tag {wanted} not found in docker-archive {}", path.display())))?;
+                let item = items.iter().find(|item| item.repo_tags.iter().flatten().any(matches)).ok_or_else(|| {
+                    Error::NotFound(format!("tag {wanted} not found in docker-archive {}", path.display()))
+                })?;
                 (item, Some(wanted.name()))
             }
         };
         let config = index.read_small(&item.config, MAX_CONFIG)?;
         let config_digest = Digest::sha256(&config);
-        let parsed: serde_json::Value = serde_json::from_slice(&config).map_err(|e| invalid(format!("config {}: {e}", item.config)))?;
+        let parsed: serde_json::Value =
+            serde_json::from_slice(&config).map_err(|e| invalid(format!("config {}: {e}", item.config)))?;
         let diff_ids = parsed
             .pointer("/rootfs/diff_ids")
             .and_then(|d| d.as_array())
-            .map(|ids| ids.iter().map(|id| id.as_str().ok_or_else(|| invalid("a diff_id is not a string".into())).and_then(Digest::parse)).collect::<Result<Vec<_>>>())
+            .map(|ids| {
+                ids.iter()
+                    .map(|id| {
+                        id.as_str().ok_or_else(|| invalid("a diff_id is not a string".into())).and_then(Digest::parse)
+                    })
+                    .collect::<Result<Vec<_>>>()
+            })
             .transpose()?
             .unwrap_or_default();
         if diff_ids.len() != item.layers.len() {
@@ -181,8 +191,21 @@ impl DockerArchiveSource {
         let doc = DockerManifest {
             schema_version: 2,
             media_type: DOCKER_V2S2,
-            config: DockerDescriptor { media_type: DOCKER_CONFIG, size: config.len() as i64, digest: &config_digest, urls: None },
-            layers: layers.iter().map(|l| DockerDescriptor { media_type: LAYER_MEDIA_TYPE, size: l.size as i64, digest: &l.diff_id, urls: None }).collect(),
+            config: DockerDescriptor {
+                media_type: DOCKER_CONFIG,
+                size: config.len() as i64,
+                digest: &config_digest,
+                urls: None,
+            },
+            layers: layers
+                .iter()
+                .map(|l| DockerDescriptor {
+                    media_type: LAYER_MEDIA_TYPE,
+                    size: l.size as i64,
+                    digest: &l.diff_id,
+                    urls: None,
+                })
+                .collect(),
         };
         let manifest = crate::output::json::to_go_json_compact(&doc).into_bytes();
         let digest = Digest::sha256(&manifest);
@@ -193,7 +216,10 @@ impl DockerArchiveSource {
 impl ImageSource for DockerArchiveSource {
     async fn manifest(&self, instance: Option<&Digest>) -> Result<FetchedManifest> {
         if let Some(d) = instance.filter(|d| **d != self.digest) {
-            return Err(Error::NotFound(format!("manifest {d} not found in docker-archive {}", self.index.path().display())));
+            return Err(Error::NotFound(format!(
+                "manifest {d} not found in docker-archive {}",
+                self.index.path().display()
+            )));
         }
         let manifest = Manifest::decode(self.manifest.clone(), Some(DOCKER_V2S2))?;
         Ok(FetchedManifest { manifest, digest: self.digest.clone() })
@@ -205,14 +231,13 @@ impl ImageSource for DockerArchiveSource {
             let verifier = Verifier::new(digest.clone(), size, what.clone());
             return Ok(verified_read_stream(Box::new(std::io::Cursor::new(self.config.clone())), verifier, what));
         }
-        let layer = self
-            .layers
-            .iter()
-            .find(|l| l.diff_id == *digest)
-            .ok_or_else(|| Error::NotFound(format!("blob {digest} not found in docker-archive {}", self.index.path().display())))?;
+        let layer = self.layers.iter().find(|l| l.diff_id == *digest).ok_or_else(|| {
+            Error::NotFound(format!("blob {digest} not found in docker-archive {}", self.index.path().display()))
+        })?;
         let (_, member) = self.index.resolve(&layer.member)?;
         let raw = self.index.open(member)?;
-        let reader: Box<dyn Read + Send> = if layer.gzip { Box::new(flate2::read::MultiGzDecoder::new(raw)) } else { Box::new(raw) };
+        let reader: Box<dyn Read + Send> =
+            if layer.gzip { Box::new(flate2::read::MultiGzDecoder::new(raw)) } else { Box::new(raw) };
         let verifier = Verifier::new(digest.clone(), size.or(Some(layer.size)), what.clone());
         Ok(verified_read_stream(reader, verifier, what))
     }
@@ -249,7 +274,9 @@ impl DockerArchiveDestination {
             let file = std::fs::File::open(&raw).map_err(|e| Error::io(format!("opening {}", raw.display()), e))?;
             let magic = magic_of(file).map_err(|e| Error::io(format!("reading {}", raw.display()), e))?;
             if is_zstd(&magic) {
-                return Err(Error::Unsupported(format!("layer {digest} is zstd-compressed, which a docker-archive cannot store")));
+                return Err(Error::Unsupported(format!(
+                    "layer {digest} is zstd-compressed, which a docker-archive cannot store"
+                )));
             }
             if !is_gzip(&magic) {
                 return Ok(Stored { path: raw, digest, size });
@@ -268,7 +295,9 @@ impl DockerArchiveDestination {
     pub async fn create(path: &Path, image: Option<&str>) -> Result<Self> {
         let tag = image.map(tagged_reference).transpose()?;
         match std::fs::metadata(path) {
-            Ok(m) if m.is_dir() => return Err(Error::Config(format!("{} is a directory, not an archive file", path.display()))),
+            Ok(m) if m.is_dir() => {
+                return Err(Error::Config(format!("{} is a directory, not an archive file", path.display())))
+            }
             Ok(m) if m.len() > 0 => {
                 return Err(Error::Unsupported(format!(
                     "docker-archive doesn't support modifying existing images: {} exists",
@@ -294,7 +323,9 @@ impl DockerArchiveDestination {
 fn decompress(input: &Path, out: &Path) -> Result<(Digest, u64)> {
     let file = std::fs::File::open(input).map_err(|e| Error::io(format!("opening {}", input.display()), e))?;
     let mut decoder = flate2::read::MultiGzDecoder::new(std::io::BufReader::new(file));
-    let mut writer = std::io::BufWriter::new(std::fs::File::create(out).map_err(|e| Error::io(format!("creating {}", out.display()), e))?);
+    let mut writer = std::io::BufWriter::new(
+        std::fs::File::create(out).map_err(|e| Error::io(format!("creating {}", out.display()), e))?,
+    );
     let mut hasher = Hasher::new(crate::digest::Algorithm::Sha256);
     let mut buf = vec![0u8; 256 * 1024];
     let mut size = 0u64;
@@ -304,7 +335,8 @@ fn decompress(input: &Path, out: &Path) -> Result<(Digest, u64)> {
             break;
         }
         hasher.update(&buf[..n]);
-        std::io::Write::write_all(&mut writer, &buf[..n]).map_err(|e| Error::io(format!("writing {}", out.display()), e))?;
+        std::io::Write::write_all(&mut writer, &buf[..n])
+            .map_err(|e| Error::io(format!("writing {}", out.display()), e))?;
         size += n as u64;
     }
     std::io::Write::flush(&mut writer).map_err(|e| Error::io(format!("writing {}", out.display()), e))?;
@@ -420,7 +452,11 @@ fn trim_ascii(b: &[u8]) -> &[u8] {
 /// The legacy ID and `<id>/json` of a layer, as containers/image makes them: a Go map (keys
 /// sorted), the top layer carrying seven attributes of the image config (`null` when missing);
 /// the ID is the sha256 of that map with `layer_id` (the layer's ChainID) added and no `id`.
-fn legacy_layer(chain_id: &Digest, parent: Option<&str>, top_config: Option<&HashMap<String, Vec<u8>>>) -> (String, String) {
+fn legacy_layer(
+    chain_id: &Digest,
+    parent: Option<&str>,
+    top_config: Option<&HashMap<String, Vec<u8>>>,
+) -> (String, String) {
     let mut fields: BTreeMap<&str, String> = BTreeMap::new();
     if let Some(config) = top_config {
         for attr in ["architecture", "config", "container", "container_config", "created", "docker_version", "os"] {
@@ -470,7 +506,9 @@ impl ImageDestination for DockerArchiveDestination {
 
     async fn put_new_blob(&self, stream: ByteStream, media_type: &str) -> Result<BlobInfo> {
         let work = self.work.path().to_path_buf();
-        let (digest, size) = super::write::stream_content_addressed(&work, |d| work.join(format!("blob-sha256-{}", d.hex())), stream).await?;
+        let (digest, size) =
+            super::write::stream_content_addressed(&work, |d| work.join(format!("blob-sha256-{}", d.hex())), stream)
+                .await?;
         let raw = self.work.path().join(format!("blob-sha256-{}", digest.hex()));
         self.store(raw, digest.clone(), size).await?;
         Ok(BlobInfo { digest, size: Some(size), media_type: media_type.to_string() })
@@ -483,17 +521,25 @@ impl ImageDestination for DockerArchiveDestination {
     async fn commit(&self, raw: &[u8], media_type: &str, _digest: &Digest) -> Result<()> {
         let manifest = Manifest::decode(raw.to_vec(), Some(media_type))?;
         if manifest.kind() != ManifestKind::DockerV2S2 {
-            return Err(Error::Unsupported(format!("a docker-archive stores Docker schema 2 images only, not {media_type}")));
+            return Err(Error::Unsupported(format!(
+                "a docker-archive stores Docker schema 2 images only, not {media_type}"
+            )));
         }
         let image = manifest.as_image().expect("schema 2 is an image");
-        let missing = |d: &Digest| Error::InvalidManifest(format!("the manifest refers to blob {d}, which was not copied"));
+        let missing =
+            |d: &Digest| Error::InvalidManifest(format!("the manifest refers to blob {d}, which was not copied"));
         let config = self.stored(&image.config.digest).ok_or_else(|| missing(&image.config.digest))?;
-        let layers = image.layers.iter().map(|l| self.stored(&l.digest).ok_or_else(|| missing(&l.digest))).collect::<Result<Vec<_>>>()?;
+        let layers = image
+            .layers
+            .iter()
+            .map(|l| self.stored(&l.digest).ok_or_else(|| missing(&l.digest)))
+            .collect::<Result<Vec<_>>>()?;
         let tag = self.tag.clone();
         let target = self.path.clone();
         let config_digest = image.config.digest.clone();
         blocking(move || {
-            let config_bytes = std::fs::read(&config.path).map_err(|e| Error::io(format!("reading {}", config.path.display()), e))?;
+            let config_bytes =
+                std::fs::read(&config.path).map_err(|e| Error::io(format!("reading {}", config.path.display()), e))?;
             let config_name = format!("{}.json", config_digest.hex());
             let layer_name = |l: &Stored| format!("{}.tar", l.digest.hex());
             let config_members = top_level_members(&config_bytes);
@@ -514,18 +560,27 @@ impl ImageDestination for DockerArchiveDestination {
                 last_id = Some(id);
             }
             let repo_tags: Vec<String> = tag.iter().map(|t| t.to_string()).collect();
-            let item = ManifestItem { config: config_name.clone(), repo_tags: Some(repo_tags), layers: layers.iter().map(layer_name).collect() };
+            let item = ManifestItem {
+                config: config_name.clone(),
+                repo_tags: Some(repo_tags),
+                layers: layers.iter().map(layer_name).collect(),
+            };
             let manifest_json = serde_json::to_vec(&[item]).map_err(|e| Error::InvalidManifest(e.to_string()))?;
             let mut repositories: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
             if let (Some(tag), Some(last)) = (&tag, &last_id) {
-                repositories.entry(tag.name()).or_default().insert(tag.tag().unwrap_or("latest").to_string(), last.clone());
+                repositories
+                    .entry(tag.name())
+                    .or_default()
+                    .insert(tag.tag().unwrap_or("latest").to_string(), last.clone());
             }
-            let repositories_json = serde_json::to_vec(&repositories).map_err(|e| Error::InvalidManifest(e.to_string()))?;
+            let repositories_json =
+                serde_json::to_vec(&repositories).map_err(|e| Error::InvalidManifest(e.to_string()))?;
             write_atomically(&target, |w| {
                 let mut written = HashSet::new();
                 for layer in &layers {
                     if written.insert(layer.digest.clone()) {
-                        let mut file = std::fs::File::open(&layer.path).map_err(|e| Error::io(format!("opening {}", layer.path.display()), e))?;
+                        let mut file = std::fs::File::open(&layer.path)
+                            .map_err(|e| Error::io(format!("opening {}", layer.path.display()), e))?;
                         w.file(&layer_name(layer), 0o444, layer.size, &mut file)?;
                     }
                 }
@@ -549,7 +604,10 @@ mod tests {
 
     #[test]
     fn compact_escapes_html_in_strings_only() {
-        assert_eq!(go_compact(b"{ \"a\" : [1, 2],\n \"b\": \"x <y> & \\\" z\" }"), r#"{"a":[1,2],"b":"x \u003cy\u003e \u0026 \" z"}"#);
+        assert_eq!(
+            go_compact(b"{ \"a\" : [1, 2],\n \"b\": \"x <y> & \\\" z\" }"),
+            r#"{"a":[1,2],"b":"x \u003cy\u003e \u0026 \" z"}"#
+        );
     }
 
     #[test]
@@ -573,7 +631,9 @@ mod tests {
         assert_eq!(id, Digest::sha256(hashed.as_bytes()).hex());
         assert_eq!(
             json,
-            format!(r#"{{"architecture":"amd64","config":{{}},"container":null,"container_config":null,"created":null,"docker_version":null,"id":"{id}","os":"linux","parent":"cd"}}"#)
+            format!(
+                r#"{{"architecture":"amd64","config":{{}},"container":null,"container_config":null,"created":null,"docker_version":null,"id":"{id}","os":"linux","parent":"cd"}}"#
+            )
         );
         let (id, json) = legacy_layer(&chain, None, None);
         assert_eq!(json, format!(r#"{{"id":"{id}"}}"#));

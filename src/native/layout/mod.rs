@@ -26,21 +26,24 @@ pub async fn verified_file_stream(path: &Path, digest: &Digest, size: Option<u64
     })?;
     let what = format!("blob {digest} at {}", path.display());
     let verifier = Verifier::new(digest.clone(), size, what);
-    let stream = futures_util::stream::unfold((file, Some(verifier), path.to_path_buf()), |(mut file, verifier, path)| async move {
-        let mut verifier = verifier?;
-        let mut buf = vec![0u8; READ_CHUNK];
-        match file.read(&mut buf).await {
-            Ok(0) => verifier.finish().err().map(|e| (Err(e), (file, None, path))),
-            Ok(n) => {
-                buf.truncate(n);
-                match verifier.update(&buf) {
-                    Ok(()) => Some((Ok(bytes::Bytes::from(buf)), (file, Some(verifier), path))),
-                    Err(e) => Some((Err(e), (file, None, path))),
+    let stream = futures_util::stream::unfold(
+        (file, Some(verifier), path.to_path_buf()),
+        |(mut file, verifier, path)| async move {
+            let mut verifier = verifier?;
+            let mut buf = vec![0u8; READ_CHUNK];
+            match file.read(&mut buf).await {
+                Ok(0) => verifier.finish().err().map(|e| (Err(e), (file, None, path))),
+                Ok(n) => {
+                    buf.truncate(n);
+                    match verifier.update(&buf) {
+                        Ok(()) => Some((Ok(bytes::Bytes::from(buf)), (file, Some(verifier), path))),
+                        Err(e) => Some((Err(e), (file, None, path))),
+                    }
                 }
+                Err(e) => Some((Err(Error::io(format!("reading {}", path.display()), e)), (file, None, path))),
             }
-            Err(e) => Some((Err(Error::io(format!("reading {}", path.display()), e)), (file, None, path))),
-        }
-    });
+        },
+    );
     Ok(stream.boxed())
 }
 

@@ -29,31 +29,33 @@ pub fn blob_path(root: &Path, digest: &Digest) -> PathBuf {
 /// Reads and decodes a layout's `index.json`.
 pub async fn read_index(root: &Path) -> Result<Index> {
     let raw = read_file(&root.join("index.json"), "OCI layout index").await?;
-    serde_json::from_slice(&raw).map_err(|e| Error::InvalidManifest(format!("{}: {e}", root.join("index.json").display())))
+    serde_json::from_slice(&raw)
+        .map_err(|e| Error::InvalidManifest(format!("{}: {e}", root.join("index.json").display())))
 }
 
 impl OciSource {
     /// Opens the layout at `root` and finds the image named `image` (or its only image).
     pub async fn open(root: &Path, image: Option<&str>) -> Result<Self> {
         let index = read_index(root).await?;
-        let named = |d: &&Descriptor| d.annotations.as_ref().and_then(|a| a.get(REF_NAME_ANNOTATION)).map(String::as_str) == image;
-        let top = match image {
-            Some(name) => index
-                .manifests
-                .iter()
-                .find(named)
-                .ok_or_else(|| Error::NotFound(format!("no image named {name:?} in OCI layout {}", root.display())))?,
-            None => match index.manifests.as_slice() {
-                [only] => only,
-                [] => return Err(Error::NotFound(format!("no image in OCI layout {}", root.display()))),
-                _ => {
-                    return Err(Error::Unsupported(format!(
-                        "more than one image in OCI layout {}: name one as oci:PATH:NAME",
-                        root.display()
-                    )))
-                }
-            },
+        let named = |d: &&Descriptor| {
+            d.annotations.as_ref().and_then(|a| a.get(REF_NAME_ANNOTATION)).map(String::as_str) == image
         };
+        let top =
+            match image {
+                Some(name) => index.manifests.iter().find(named).ok_or_else(|| {
+                    Error::NotFound(format!("no image named {name:?} in OCI layout {}", root.display()))
+                })?,
+                None => match index.manifests.as_slice() {
+                    [only] => only,
+                    [] => return Err(Error::NotFound(format!("no image in OCI layout {}", root.display()))),
+                    _ => {
+                        return Err(Error::Unsupported(format!(
+                            "more than one image in OCI layout {}: name one as oci:PATH:NAME",
+                            root.display()
+                        )))
+                    }
+                },
+            };
         Ok(OciSource { root: root.to_path_buf(), top: top.clone() })
     }
 }
@@ -66,7 +68,8 @@ impl ImageSource for OciSource {
         if raw.len() as u64 > MAX_MANIFEST_SIZE {
             return Err(Error::ManifestTooLarge { size: raw.len() as u64, limit: MAX_MANIFEST_SIZE });
         }
-        let media_type = if instance.is_none() { Some(self.top.media_type.as_str()).filter(|m| !m.is_empty()) } else { None };
+        let media_type =
+            if instance.is_none() { Some(self.top.media_type.as_str()).filter(|m| !m.is_empty()) } else { None };
         let manifest = Manifest::decode(raw, media_type)?;
         if !manifest_matches(&manifest, digest) {
             return Err(Error::DigestMismatch {
@@ -108,7 +111,10 @@ impl OciDestination {
         }
         let layout_file = root.join("oci-layout");
         if root.join("index.json").exists() && !layout_file.exists() {
-            return Err(Error::Config(format!("{} has an index.json but no oci-layout file: not an OCI layout", root.display())));
+            return Err(Error::Config(format!(
+                "{} has an index.json but no oci-layout file: not an OCI layout",
+                root.display()
+            )));
         }
         super::write::ensure_dir(&root.join("blobs").join("sha256")).await?;
         Ok(OciDestination { root: root.to_path_buf(), image: image.map(str::to_string) })
@@ -119,7 +125,9 @@ impl OciDestination {
         match tokio::fs::read(self.root.join("index.json")).await {
             Ok(bytes) => serde_json::from_slice(&bytes)
                 .map_err(|e| Error::InvalidManifest(format!("{}: {e}", self.root.join("index.json").display()))),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(serde_json::json!({"schemaVersion": 2, "manifests": []})),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                Ok(serde_json::json!({"schemaVersion": 2, "manifests": []}))
+            }
             Err(e) => Err(Error::io(format!("reading {}", self.root.join("index.json").display()), e)),
         }
     }
@@ -157,7 +165,8 @@ impl crate::image::ImageDestination for OciDestination {
 
     async fn put_new_blob(&self, stream: ByteStream, media_type: &str) -> Result<crate::image::BlobInfo> {
         let scratch = self.root.join("blobs").join("sha256");
-        let (digest, size) = super::write::stream_content_addressed(&scratch, |d| blob_path(&self.root, d), stream).await?;
+        let (digest, size) =
+            super::write::stream_content_addressed(&scratch, |d| blob_path(&self.root, d), stream).await?;
         Ok(crate::image::BlobInfo { digest, size: Some(size), media_type: media_type.to_string() })
     }
 
@@ -171,14 +180,14 @@ impl crate::image::ImageDestination for OciDestination {
             super::write::write_atomic(&self.root.join("oci-layout"), OCI_LAYOUT.as_bytes()).await?;
         }
         let mut index = self.current_index().await?;
-        let mut descriptor = serde_json::json!({"mediaType": media_type, "digest": digest.to_string(), "size": raw.len()});
+        let mut descriptor =
+            serde_json::json!({"mediaType": media_type, "digest": digest.to_string(), "size": raw.len()});
         if let Some(image) = &self.image {
             descriptor["annotations"] = serde_json::json!({ REF_NAME_ANNOTATION: image });
         }
-        let entries = index
-            .get_mut("manifests")
-            .and_then(|m| m.as_array_mut())
-            .ok_or_else(|| Error::InvalidManifest(format!("{}: no \"manifests\" array", self.root.join("index.json").display())))?;
+        let entries = index.get_mut("manifests").and_then(|m| m.as_array_mut()).ok_or_else(|| {
+            Error::InvalidManifest(format!("{}: no \"manifests\" array", self.root.join("index.json").display()))
+        })?;
         let image = self.image.clone();
         entries.retain(|entry| {
             let name = entry.pointer("/annotations/org.opencontainers.image.ref.name").and_then(|n| n.as_str());

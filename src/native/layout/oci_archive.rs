@@ -57,9 +57,13 @@ impl OciArchiveSource {
         let (archive, dest) = (path.to_path_buf(), extracted.path().to_path_buf());
         blocking(move || extract(&archive, &dest)).await?;
         if !extracted.path().join("index.json").is_file() {
-            return Err(Error::InvalidManifest(format!("{} is not an oci-archive: it has no index.json", path.display())));
+            return Err(Error::InvalidManifest(format!(
+                "{} is not an oci-archive: it has no index.json",
+                path.display()
+            )));
         }
-        let inner = OciSource::open(extracted.path(), image).await.map_err(|e| rename_error(e, extracted.path(), path))?;
+        let inner =
+            OciSource::open(extracted.path(), image).await.map_err(|e| rename_error(e, extracted.path(), path))?;
         Ok(OciArchiveSource { archive: path.to_path_buf(), extracted, inner })
     }
 }

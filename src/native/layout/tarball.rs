@@ -25,7 +25,9 @@ const READ_CHUNK: usize = 256 * 1024;
 
 /// Runs blocking file work off the async runtime.
 pub async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
-    tokio::task::spawn_blocking(f).await.map_err(|e| Error::io("running a background file task", std::io::Error::other(e.to_string())))?
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| Error::io("running a background file task", std::io::Error::other(e.to_string())))?
 }
 
 /// Go's `formatOctal`: zero-padded octal, leaving room for a trailing NUL.
@@ -140,7 +142,10 @@ impl<W: Write> TarWriter<W> {
 }
 
 /// Writes an archive at `target` through `build`, atomically (blocking).
-pub fn write_atomically(target: &Path, build: impl FnOnce(&mut TarWriter<BufWriter<File>>) -> Result<()>) -> Result<()> {
+pub fn write_atomically(
+    target: &Path,
+    build: impl FnOnce(&mut TarWriter<BufWriter<File>>) -> Result<()>,
+) -> Result<()> {
     if target.is_dir() {
         return Err(Error::Config(format!("{} is a directory, not an archive file", target.display())));
     }
@@ -149,7 +154,8 @@ pub fn write_atomically(target: &Path, build: impl FnOnce(&mut TarWriter<BufWrit
     let file = File::create(&temp).map_err(|e| Error::io(format!("creating {}", temp.display()), e))?;
     let mut writer = TarWriter::new(BufWriter::with_capacity(READ_CHUNK, file));
     build(&mut writer)?;
-    let file = writer.finish()?.into_inner().map_err(|e| Error::io(format!("writing {}", temp.display()), e.into_error()))?;
+    let file =
+        writer.finish()?.into_inner().map_err(|e| Error::io(format!("writing {}", temp.display()), e.into_error()))?;
     file.sync_all().map_err(|e| Error::io(format!("writing {}", temp.display()), e))?;
     drop(file);
     std::fs::rename(&temp, target).map_err(|e| Error::io(format!("renaming into {}", target.display()), e))?;
@@ -223,7 +229,10 @@ impl TarIndex {
         // data is really there.
         let len = std::fs::metadata(path).map_err(|e| archive_error(path, e))?.len();
         if let Some((name, _)) = members.iter().find(|(_, m)| m.offset + m.size > len) {
-            return Err(Error::InvalidManifest(format!("archive {} is truncated: member {name} is incomplete", path.display())));
+            return Err(Error::InvalidManifest(format!(
+                "archive {} is truncated: member {name} is incomplete",
+                path.display()
+            )));
         }
         Ok(TarIndex { path: path.to_path_buf(), members })
     }
@@ -237,15 +246,25 @@ impl TarIndex {
             match &member.kind {
                 MemberKind::File => return Ok((current, member)),
                 MemberKind::Symlink(target) => {
-                    let base = if target.starts_with('/') { String::new() } else { current.rsplit_once('/').map(|(d, _)| d.to_string()).unwrap_or_default() };
+                    let base = if target.starts_with('/') {
+                        String::new()
+                    } else {
+                        current.rsplit_once('/').map(|(d, _)| d.to_string()).unwrap_or_default()
+                    };
                     current = clean_name(&format!("{base}/{target}")).ok_or_else(missing)?;
                 }
                 MemberKind::Other => {
-                    return Err(Error::InvalidManifest(format!("{name} in archive {} is not a regular file", self.path.display())))
+                    return Err(Error::InvalidManifest(format!(
+                        "{name} in archive {} is not a regular file",
+                        self.path.display()
+                    )))
                 }
             }
         }
-        Err(Error::InvalidManifest(format!("too many symbolic links resolving {name} in archive {}", self.path.display())))
+        Err(Error::InvalidManifest(format!(
+            "too many symbolic links resolving {name} in archive {}",
+            self.path.display()
+        )))
     }
 
     /// A reader over a member's bytes (blocking).
@@ -259,12 +278,18 @@ impl TarIndex {
     pub fn read_small(&self, name: &str, limit: u64) -> Result<Vec<u8>> {
         let (_, member) = self.resolve(name)?;
         if member.size > limit {
-            return Err(Error::InvalidManifest(format!("{name} in archive {} is larger than {limit} bytes", self.path.display())));
+            return Err(Error::InvalidManifest(format!(
+                "{name} in archive {} is larger than {limit} bytes",
+                self.path.display()
+            )));
         }
         let mut bytes = Vec::with_capacity(member.size as usize);
         self.open(member)?.read_to_end(&mut bytes).map_err(|e| archive_error(&self.path, e))?;
         if bytes.len() as u64 != member.size {
-            return Err(Error::InvalidManifest(format!("archive {} is truncated: member {name} is incomplete", self.path.display())));
+            return Err(Error::InvalidManifest(format!(
+                "archive {} is truncated: member {name} is incomplete",
+                self.path.display()
+            )));
         }
         Ok(bytes)
     }
@@ -290,8 +315,16 @@ pub fn extract(archive_path: &Path, dest: &Path) -> Result<()> {
     for entry in archive.entries().map_err(|e| archive_error(archive_path, e))? {
         let mut entry = entry.map_err(|e| archive_error(archive_path, e))?;
         let raw_name = entry.path().map_err(|e| archive_error(archive_path, e))?.to_string_lossy().into_owned();
-        let unsafe_name = || Error::InvalidManifest(format!("archive {} has a member outside its root: {raw_name:?}", archive_path.display()));
-        if Path::new(&raw_name).components().any(|c| matches!(c, Component::ParentDir | Component::RootDir | Component::Prefix(_))) {
+        let unsafe_name = || {
+            Error::InvalidManifest(format!(
+                "archive {} has a member outside its root: {raw_name:?}",
+                archive_path.display()
+            ))
+        };
+        if Path::new(&raw_name)
+            .components()
+            .any(|c| matches!(c, Component::ParentDir | Component::RootDir | Component::Prefix(_)))
+        {
             return Err(unsafe_name());
         }
         let Some(name) = clean_name(&raw_name) else { continue };
@@ -302,13 +335,18 @@ pub fn extract(archive_path: &Path, dest: &Path) -> Result<()> {
             }
             tar::EntryType::Regular | tar::EntryType::Continuous => {
                 if let Some(parent) = target.parent() {
-                    std::fs::create_dir_all(parent).map_err(|e| Error::io(format!("creating {}", parent.display()), e))?;
+                    std::fs::create_dir_all(parent)
+                        .map_err(|e| Error::io(format!("creating {}", parent.display()), e))?;
                 }
                 let size = entry.size();
-                let mut out = File::create(&target).map_err(|e| Error::io(format!("creating {}", target.display()), e))?;
+                let mut out =
+                    File::create(&target).map_err(|e| Error::io(format!("creating {}", target.display()), e))?;
                 let copied = std::io::copy(&mut entry, &mut out).map_err(|e| archive_error(archive_path, e))?;
                 if copied != size {
-                    return Err(Error::InvalidManifest(format!("archive {} is truncated: member {name} is incomplete", archive_path.display())));
+                    return Err(Error::InvalidManifest(format!(
+                        "archive {} is truncated: member {name} is incomplete",
+                        archive_path.display()
+                    )));
                 }
             }
             _ => {}
@@ -329,7 +367,8 @@ pub fn append_tree<W: Write>(w: &mut TarWriter<W>, root: &Path) -> Result<()> {
         for entry in entries {
             let name = format!("{prefix}{}", entry.file_name().to_string_lossy());
             let path = entry.path();
-            let meta = std::fs::symlink_metadata(&path).map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
+            let meta =
+                std::fs::symlink_metadata(&path).map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
             if meta.is_dir() {
                 w.dir(&format!("{name}/"), 0o755)?;
                 walk(w, &path, &format!("{name}/"))?;
@@ -361,7 +400,9 @@ pub fn verified_read_stream(reader: Box<dyn Read + Send>, verifier: Verifier, wh
         .await;
         let (reader, mut buf, result) = match joined {
             Ok(parts) => parts,
-            Err(e) => return Some((Err(Error::io("running a background read", std::io::Error::other(e.to_string()))), None)),
+            Err(e) => {
+                return Some((Err(Error::io("running a background read", std::io::Error::other(e.to_string()))), None))
+            }
         };
         match result {
             Ok(0) => verifier.finish().err().map(|e| (Err(e), None)),

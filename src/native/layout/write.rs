@@ -63,7 +63,9 @@ impl Drop for StagingDir {
     fn drop(&mut self) {
         for _ in 0..50 {
             match std::fs::remove_dir_all(&self.path) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => std::thread::sleep(std::time::Duration::from_millis(20)),
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    std::thread::sleep(std::time::Duration::from_millis(20))
+                }
                 _ => return,
             }
         }
@@ -144,7 +146,8 @@ async fn stream_atomic_here(target: &Path, mut body: ByteStream, expected_size: 
         }
     }
     drop(sender);
-    let written_ok = writer.await.map_err(|e| Error::Cancelled(format!("writing {} was interrupted: {e}", temp.display())))?;
+    let written_ok =
+        writer.await.map_err(|e| Error::Cancelled(format!("writing {} was interrupted: {e}", temp.display())))?;
     if let Some(e) = failure {
         return Err(e);
     }
@@ -176,7 +179,9 @@ pub async fn stream_content_addressed(
     if let Some(dir) = target.parent() {
         ensure_dir(dir).await?;
     }
-    tokio::fs::rename(&placeholder, &target).await.map_err(|e| Error::io(format!("renaming into {}", target.display()), e))?;
+    tokio::fs::rename(&placeholder, &target)
+        .await
+        .map_err(|e| Error::io(format!("renaming into {}", target.display()), e))?;
     guard.armed = false;
     Ok((digest, size))
 }

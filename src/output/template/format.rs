@@ -194,7 +194,14 @@ pub(super) fn go_sprintf(format: &str, args: &[Value]) -> String {
             'q' => match (arg, int) {
                 (Value::String(s), _) => go_quote(s),
                 (_, Some(i)) => match u32::try_from(i).ok().and_then(char::from_u32) {
-                    Some(ch) => format!("'{}'", if ch == '\'' { "\\'".to_string() } else { go_quote(&ch.to_string()).trim_matches('"').to_string() }),
+                    Some(ch) => format!(
+                        "'{}'",
+                        if ch == '\'' {
+                            "\\'".to_string()
+                        } else {
+                            go_quote(&ch.to_string()).trim_matches('"').to_string()
+                        }
+                    ),
                     None => bad(),
                 },
                 _ => bad(),
@@ -206,7 +213,11 @@ pub(super) fn go_sprintf(format: &str, args: &[Value]) -> String {
                     (_, Some(i)) => format!("{i:x}"),
                     _ => bad(),
                 };
-                if verb == 'X' { t.to_uppercase() } else { t }
+                if verb == 'X' {
+                    t.to_uppercase()
+                } else {
+                    t
+                }
             }
             't' => match arg {
                 Value::Bool(b) => b.to_string(),

@@ -9,8 +9,8 @@ use crate::output::json::try_to_go_json_compact_unescaped_html;
 
 /// Names the template language knows as functions.
 pub(super) const FUNCTIONS: &[&str] = &[
-    "and", "or", "not", "len", "index", "print", "printf", "println", "eq", "ne", "lt", "le", "gt", "ge",
-    "json", "join", "lower", "upper", "title", "split", "truncate", "pad",
+    "and", "or", "not", "len", "index", "print", "printf", "println", "eq", "ne", "lt", "le", "gt", "ge", "json",
+    "join", "lower", "upper", "title", "split", "truncate", "pad",
     // Defined by Go but not implemented here: they fail when called.
     "call", "slice", "html", "js", "urlquery",
 ];
@@ -71,28 +71,42 @@ pub(super) fn call_builtin(name: &str, args: Vec<Value>) -> std::result::Result<
                 item = match (item, key) {
                     (Value::Array(a), k) => {
                         let Some(i) = k.as_i64() else {
-                            return Err(CallError::Calling(format!("cannot index slice/array with type {}", go_type(k))));
+                            return Err(CallError::Calling(format!(
+                                "cannot index slice/array with type {}",
+                                go_type(k)
+                            )));
                         };
                         match usize::try_from(i).ok().and_then(|i| a.get(i)) {
                             Some(x) => x.clone(),
-                            None => return Err(CallError::Calling(format!("error calling index: index out of range: {i}"))),
+                            None => {
+                                return Err(CallError::Calling(format!("error calling index: index out of range: {i}")))
+                            }
                         }
                     }
                     (Value::String(st), k) => {
                         let Some(i) = k.as_i64() else {
-                            return Err(CallError::Calling(format!("cannot index slice/array with type {}", go_type(k))));
+                            return Err(CallError::Calling(format!(
+                                "cannot index slice/array with type {}",
+                                go_type(k)
+                            )));
                         };
                         match usize::try_from(i).ok().and_then(|i| st.as_bytes().get(i)) {
                             Some(b) => Value::from(*b),
-                            None => return Err(CallError::Calling(format!("error calling index: index out of range: {i}"))),
+                            None => {
+                                return Err(CallError::Calling(format!("error calling index: index out of range: {i}")))
+                            }
                         }
                     }
-                    (Value::Object(mut m), Value::String(k)) => m.remove(k).unwrap_or_else(|| Value::String(String::new())),
+                    (Value::Object(mut m), Value::String(k)) => {
+                        m.remove(k).unwrap_or_else(|| Value::String(String::new()))
+                    }
                     (Value::Object(_), k) => {
                         return Err(CallError::Calling(format!("value has type {}; should be string", go_type(k))));
                     }
                     (Value::Null, _) => return Err(CallError::Calling("index of untyped nil".into())),
-                    (other, _) => return Err(CallError::Calling(format!("can't index item of type {}", go_type(&other)))),
+                    (other, _) => {
+                        return Err(CallError::Calling(format!("can't index item of type {}", go_type(&other))))
+                    }
                 };
             }
             Ok(item)
@@ -134,7 +148,10 @@ pub(super) fn call_builtin(name: &str, args: Vec<Value>) -> std::result::Result<
             if name == "ne" {
                 return Ok(Value::Bool(ord != Some(std::cmp::Ordering::Equal)));
             }
-            if !matches!((&args[0], &args[1]), (Value::Number(_), Value::Number(_)) | (Value::String(_), Value::String(_))) {
+            if !matches!(
+                (&args[0], &args[1]),
+                (Value::Number(_), Value::Number(_)) | (Value::String(_), Value::String(_))
+            ) {
                 return Err(CallError::Calling("invalid type for comparison".into()));
             }
             let ord = ord.unwrap_or(std::cmp::Ordering::Equal);
@@ -147,19 +164,27 @@ pub(super) fn call_builtin(name: &str, args: Vec<Value>) -> std::result::Result<
         }
         "json" => {
             want_args(name, &args, 1)?;
-            let text = try_to_go_json_compact_unescaped_html(&args[0]).map_err(|e| CallError::Calling(e.to_string()))?;
+            let text =
+                try_to_go_json_compact_unescaped_html(&args[0]).map_err(|e| CallError::Calling(e.to_string()))?;
             s(text.trim().to_string())
         }
         "join" => {
             want_args(name, &args, 2)?;
             let Value::Array(items) = &args[0] else {
-                return Err(CallError::Plain(format!("wrong type for value; expected []string; got {}", go_type(&args[0]))));
+                return Err(CallError::Plain(format!(
+                    "wrong type for value; expected []string; got {}",
+                    go_type(&args[0])
+                )));
             };
             let mut parts = Vec::with_capacity(items.len());
             for item in items {
                 match item {
                     Value::String(x) => parts.push(x.as_str()),
-                    _ => return Err(CallError::Plain("wrong type for value; expected []string; got []interface {}".into())),
+                    _ => {
+                        return Err(CallError::Plain(
+                            "wrong type for value; expected []string; got []interface {}".into(),
+                        ))
+                    }
                 }
             }
             s(parts.join(want_str(&args[1])?))

@@ -52,7 +52,12 @@ impl<'a> Lexer<'a> {
         loop {
             let Some(found) = text[i..].find("{{") else {
                 if i < text.len() {
-                    lx.toks.push(Token { tok: Tok::Text(text[i..].to_string()), pos: i, src: String::new(), space_before: false });
+                    lx.toks.push(Token {
+                        tok: Tok::Text(text[i..].to_string()),
+                        pos: i,
+                        src: String::new(),
+                        space_before: false,
+                    });
                 }
                 break;
             };
@@ -65,7 +70,12 @@ impl<'a> Lexer<'a> {
                 p += 2;
             }
             if !chunk.is_empty() {
-                lx.toks.push(Token { tok: Tok::Text(chunk.to_string()), pos: i, src: String::new(), space_before: false });
+                lx.toks.push(Token {
+                    tok: Tok::Text(chunk.to_string()),
+                    pos: i,
+                    src: String::new(),
+                    space_before: false,
+                });
             }
             let (end, trim_right) = if text[p..].starts_with("/*") {
                 lx.lex_comment(open, p)?
@@ -179,7 +189,8 @@ impl<'a> Lexer<'a> {
                             Some(o) => q += o.len_utf8(),
                         }
                     }
-                    let value = unquote(&text[p + 1..q - 1]).ok_or((start, "invalid syntax in quoted string".to_string()))?;
+                    let value =
+                        unquote(&text[p + 1..q - 1]).ok_or((start, "invalid syntax in quoted string".to_string()))?;
                     p = q;
                     self.push(Tok::Str(value), start, p, space);
                 }
@@ -268,7 +279,9 @@ impl<'a> Lexer<'a> {
         }
         while q < bytes.len() {
             let b = bytes[q];
-            let exp_sign = matches!(b, b'+' | b'-') && q > start && matches!(bytes[q - 1], b'e' | b'E' | b'p' | b'P')
+            let exp_sign = matches!(b, b'+' | b'-')
+                && q > start
+                && matches!(bytes[q - 1], b'e' | b'E' | b'p' | b'P')
                 && !text[start..q].to_ascii_lowercase().starts_with("0x");
             if b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || exp_sign {
                 q += 1;

@@ -103,10 +103,16 @@ fn functions() {
     assert_eq!(r("{{join .RepoTags \",\"}}"), "v1,v2\n");
     assert_eq!(r("{{len .Layers}} {{len .Labels}} {{len .Name}}"), "2 2 25\n");
     assert_eq!(r("{{index .Labels \"a\"}}|{{index .Labels \"zz\"}}|{{index .Layers 1}}"), "1||sha256:l2\n");
-    assert_eq!(r("{{upper .Digest}} {{lower \"ABC\"}} {{title \"hello wide world\"}}"), "SHA256:ABC abc Hello Wide World\n");
+    assert_eq!(
+        r("{{upper .Digest}} {{lower \"ABC\"}} {{title \"hello wide world\"}}"),
+        "SHA256:ABC abc Hello Wide World\n"
+    );
     assert_eq!(r("{{split .Digest \":\"}}"), "[sha256 abc]\n");
     assert_eq!(r("{{truncate .Digest 6}}|{{pad .Digest 1 2}}|"), "sha256| sha256:abc  |\n");
-    assert_eq!(r("{{printf \"%s-%d-%v-%q\" .Digest .Size .RepoTags .Name}}"), "sha256:abc-1234-[v1 v2]-\"docker.io/library/busybox\"\n");
+    assert_eq!(
+        r("{{printf \"%s-%d-%v-%q\" .Digest .Size .RepoTags .Name}}"),
+        "sha256:abc-1234-[v1 v2]-\"docker.io/library/busybox\"\n"
+    );
     assert_eq!(r("{{printf \"%5d|%-4s|%05d\" 42 \"ab\" 7}}"), "   42|ab  |00007\n");
     assert_eq!(r("{{printf \"%d\" .Digest}}"), "%!d(string=sha256:abc)\n");
     assert_eq!(r("{{print 1 2 \"a\" \"b\"}}"), "1 2ab\n");
@@ -125,7 +131,8 @@ fn floats_print_like_go() {
 #[test]
 fn table_format_aligns_columns() {
     assert_eq!(r("table {{.Digest}}\\t{{.Size}}"), "sha256:abc  1234\n");
-    let out = render("table {{range .Layers}}{{.}}\\tx\\n{{end}}", &json!({"Layers": ["a", "abcdefghijklmn"]})).unwrap();
+    let out =
+        render("table {{range .Layers}}{{.}}\\tx\\n{{end}}", &json!({"Layers": ["a", "abcdefghijklmn"]})).unwrap();
     assert_eq!(out, "a               x\nabcdefghijklmn  x\n\n");
 }
 
