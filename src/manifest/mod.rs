@@ -19,6 +19,9 @@ use crate::error::{Error, Result};
 pub const MAX_MANIFEST_SIZE: u64 = 4 * 1024 * 1024;
 
 /// The decoded view of a manifest.
+// One `Parsed` exists per manifest in hand, never in bulk: its size does not matter, and boxing
+// the image variant would only add an indirection to every match.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Parsed {
     /// OCI image manifest or Docker schema 2.

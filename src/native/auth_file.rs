@@ -473,7 +473,7 @@ mod tests {
             lookup(Some(&path), "new.example:5000", "ns/app").unwrap(),
             Some(Credentials::Basic { username: "u".into(), password: "p:w".into() })
         );
-        assert_eq!(lookup_key(Some(&path), "new.example:5000/ns").unwrap().is_some(), true);
+        assert!(lookup_key(Some(&path), "new.example:5000/ns").unwrap().is_some());
         // A legacy URL key is removed by its host name.
         assert_eq!(remove_credentials(&path, "reg.example").unwrap(), Removed::Removed);
         assert_eq!(remove_credentials(&path, "reg.example").unwrap(), Removed::NotLoggedIn);
