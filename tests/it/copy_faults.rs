@@ -4,7 +4,7 @@
 //! blobs); with `--retry-times` it completes with the source's digest. Killing a copy leaves
 //! no unverified blob under a blob's name.
 
-mod common;
+use crate::common;
 
 use common::copy::*;
 use common::fault_proxy::{Fault, FaultProxy};

@@ -2,7 +2,7 @@
 //! skopeo as the oracle: each side must accept the auth file the other wrote, and messages and
 //! exit codes follow skopeo 1.9.3 (except where noted).
 
-mod common;
+use crate::common;
 
 use std::io::Write as _;
 use std::os::unix::fs::PermissionsExt as _;

@@ -1,7 +1,7 @@
 //! `oci-archive:` and `docker-archive:`: skopos writes archives that skopeo and umoci read, reads
 //! archives skopeo wrote, keeps digests as skopeo does, and fails cleanly on bad archives.
 
-mod common;
+use crate::common;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};

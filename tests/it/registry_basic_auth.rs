@@ -1,6 +1,6 @@
 //! skopos against a registry with htpasswd (Basic) authentication, compared with skopeo.
 
-mod common;
+use crate::common;
 
 use common::auth_cases::*;
 use common::*;

@@ -1,7 +1,7 @@
 //! skopos against a registry with token authentication (an in-process token server),
 //! compared with skopeo.
 
-mod common;
+use crate::common;
 
 use base64::Engine as _;
 

@@ -2,7 +2,7 @@
 //! images land under the same names. Where skopos goes further (skipping images already at the
 //! destination, re-syncing a `dir:` tree) the tests check what it does on its own.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::os::unix::fs::MetadataExt;

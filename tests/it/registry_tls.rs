@@ -2,7 +2,7 @@
 //! default verification, `--cert-dir`, `--tls-verify=false`, broken certificate directories,
 //! and Basic auth over verified TLS. Compared with skopeo where both succeed.
 
-mod common;
+use crate::common;
 
 use common::*;
 

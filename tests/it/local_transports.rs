@@ -1,6 +1,6 @@
 //! `inspect` of local `oci:` layouts and `dir:` directories, compared with skopeo.
 
-mod common;
+use crate::common;
 
 use common::image::{ImageSpec, OciLayout};
 use common::*;

@@ -1,6 +1,6 @@
 //! skopos against an anonymous distribution registry, compared with skopeo byte for byte.
 
-mod common;
+use crate::common;
 
 use common::*;
 

@@ -2,7 +2,7 @@
 //! wrote (and copies it onward), skopos reads what skopeo wrote, and where both write the same
 //! thing (dir: files, converted manifests, digest files) the bytes must be equal.
 
-mod common;
+use crate::common;
 
 use common::copy::*;
 use common::fault_proxy::FaultProxy;

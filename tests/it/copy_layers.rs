@@ -2,7 +2,7 @@
 //! checked against the image's own DiffIDs and read back by skopeo, and both registry upload
 //! modes (monolithic and chunked) against the real registry.
 
-mod common;
+use crate::common;
 
 use common::copy::*;
 use common::image::sha256;

@@ -2,7 +2,7 @@
 //! `Authorization`, the redirected blob is still verified against its digest, and `--debug`
 //! never prints credentials. The registry and the CDN are fake servers on two loopback ports.
 
-mod common;
+use crate::common;
 
 use base64::Engine;
 use common::http::{Message, Reply, Server};

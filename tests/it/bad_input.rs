@@ -2,7 +2,7 @@
 //! line, no panic. The misbehaving registries are tiny in-test HTTP servers, since a real
 //! registry cannot produce these answers.
 
-mod common;
+use crate::common;
 
 use common::http::{Message, Reply, Server};
 use common::*;
