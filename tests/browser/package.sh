@@ -70,4 +70,4 @@ SKOPOS_TEST_TAGS_SERVER="$tags_server" \
 SKOPOS_TEST_TAGS="$work/tags.json" \
 SKOPOS_TEST_TAGS_PAGE_SIZE="$tags_page_size" \
 SKOPOS_TEST_TAGS_LOG="$work/tags.log" \
-    node --test tests/browser/package.test.mjs
+    node --test "$@" tests/browser/package.test.mjs

@@ -49,4 +49,4 @@ export SKOPOS_TEST_MULTI_ARM64="$(multi_digest arm64)"
 export SKOPOS_TEST_CORRUPT_BLOB="$corrupt_config"
 export CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver}
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
-cargo test --locked --target wasm32-unknown-unknown --test wasm_browser
+cargo test --locked --target wasm32-unknown-unknown --test wasm_browser "$@"

@@ -95,4 +95,4 @@ SKOPOS_TEST_TOKEN_INSPECT="$work/inspect-token.json" \
 SKOPOS_TEST_LAYER="$layer" \
 SKOPOS_TEST_LAYER_LISTING="$work/layer-listing.json" \
 SKOPOS_TEST_CORRUPT_LAYER="$corrupt_layer" \
-    node --test package.test.mjs auth.test.mjs layer.test.mjs
+    node --test "$@" package.test.mjs auth.test.mjs layer.test.mjs

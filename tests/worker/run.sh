@@ -18,7 +18,7 @@ root=$PWD
 [ -d node_modules/miniflare ] || { echo "node_modules/miniflare is missing: run npm ci" >&2; exit 1; }
 
 # The choice of upstream, the settings and the CORS answers, as plain functions (no registry needed).
-node --test tests/worker/routing.test.mjs tests/worker/cors.test.mjs
+node --test "$@" tests/worker/routing.test.mjs tests/worker/cors.test.mjs
 
 source tests/lib/registry.sh
 find_skopos_bin
@@ -125,4 +125,4 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
 export SKOPOS_TEST_WORKER_KEY="$work/worker-key.pem"
 export SKOPOS_TEST_WORKER_CERT="$work/worker-cert.pem"
 export NODE_EXTRA_CA_CERTS="$work/worker-cert.pem"
-node --test --test-concurrency=1 tests/worker/worker.test.mjs
+node --test --test-concurrency=1 "$@" tests/worker/worker.test.mjs

@@ -26,4 +26,4 @@ skopeo inspect --raw --tls-verify=false "$image" >"$work/manifest.raw"
 SKOPOS_TEST_REGISTRY="127.0.0.1:$port" \
 SKOPOS_TEST_INSPECT="$work/inspect.json" \
 SKOPOS_TEST_MANIFEST="$work/manifest.raw" \
-    node --test tests/workerd/worker.test.mjs
+    node --test "$@" tests/workerd/worker.test.mjs

@@ -108,4 +108,4 @@ export SKOPOS_WWW_MANY_TAGS=$(skopeo list-tags --tls-verify=false "docker://$reg
 export SKOPOS_WWW_TAGS=$(skopeo list-tags --tls-verify=false "docker://$reg/www/hello" | json_field "' '.join(sorted(d['Tags']))")
 export SKOPOS_TEST_OUTPUT=${SKOPOS_TEST_OUTPUT:-$root/target/test-output}
 mkdir -p "$SKOPOS_TEST_OUTPUT/www"
-node --test --test-reporter=spec tests/www/page.test.mjs
+node --test --test-reporter=spec "$@" tests/www/page.test.mjs
