@@ -12,7 +12,7 @@ import { renderBlob } from './blob-view.js';
 import { currentParams, href } from './routes.js';
 
 const main = document.getElementById('main');
-const input = document.getElementById('ref');
+const input = /** @type {HTMLInputElement} */ (document.getElementById('ref'));
 const intro = main.firstElementChild;
 const registries = new Registries();
 let configProxy = '';
@@ -59,15 +59,15 @@ function wire() {
     if (value) navigate(href({ image: value }));
   });
   document.addEventListener('click', (event) => {
-    const link = event.target.closest('a[data-nav]');
+    const link = /** @type {Element} */ (event.target).closest('a[data-nav]');
     if (!link || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
     event.preventDefault();
     navigate(link.getAttribute('href'));
   });
   window.addEventListener('popstate', () => route({ focus: true }));
 
-  const dialog = document.getElementById('settings');
-  const proxyInput = document.getElementById('proxy');
+  const dialog = /** @type {HTMLDialogElement} */ (document.getElementById('settings'));
+  const proxyInput = /** @type {HTMLInputElement} */ (document.getElementById('proxy'));
   document.getElementById('settings-open').addEventListener('click', () => {
     proxyInput.value = savedProxy();
     proxyInput.placeholder = configProxy || 'https://proxy.example';

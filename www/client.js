@@ -47,7 +47,12 @@ export class Registries {
     this.viaProxy.clear();
   }
 
-  /** The options for calls to `registry` (extra options such as signal are merged in). */
+  /**
+   * The options for calls to `registry` (extra options such as signal are merged in).
+   * @param {string} registry
+   * @param {import('./skopos.js').Options} [extra]
+   * @returns {import('./skopos.js').Options}
+   */
   options(registry, extra = {}) {
     const options = { ...extra };
     if (isLoopback(registry)) options.tlsVerify = false;
@@ -72,7 +77,11 @@ export class Registries {
   }
 }
 
-/** { title, detail, fix } for an error thrown by the client, for `what` (e.g. an image name). */
+/**
+ * { title, detail, fix } for an error thrown by the client, for `what` (e.g. an image name).
+ * @param {any} error
+ * @param {{ registry?: string, what?: string, proxy?: string }} [context]
+ */
 export function explainError(error, { registry, what, proxy } = {}) {
   const detail = error?.message || String(error);
   switch (error?.code) {

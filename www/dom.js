@@ -32,7 +32,12 @@ export function copyButton(text, label = 'Copy') {
   return button;
 }
 
-/** A collapsible block of formatted JSON with a copy button. */
+/**
+ * A collapsible block of formatted JSON with a copy button.
+ * @param {string} title
+ * @param {unknown} value
+ * @param {{ open?: boolean, id?: string }} [options]
+ */
 export function jsonBlock(title, value, { open = false, id } = {}) {
   const text = typeof value === 'string' ? value : JSON.stringify(value, null, 2);
   return h('details', { class: 'json', open, id },
@@ -41,7 +46,12 @@ export function jsonBlock(title, value, { open = false, id } = {}) {
     h('pre', { tabindex: '0' }, h('code', null, text)));
 }
 
-/** A section with a heading. */
+/**
+ * A section with a heading.
+ * @param {string} title
+ * @param {{ id?: string, extra?: Node | string | null }} [options]
+ * @param {...(Node | string | null | undefined | false)} children
+ */
 export function section(title, { id, extra } = {}, ...children) {
   return h('section', { class: 'card', id, 'aria-labelledby': id && `${id}-title` },
     h('div', { class: 'card-head' }, h('h2', { id: id && `${id}-title` }, title), extra),
