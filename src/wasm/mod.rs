@@ -8,6 +8,7 @@
 //! the upstream half of the edge worker's `/v2/` registry proxy (`proxyFetch`).
 
 pub mod api;
+pub mod clock;
 pub mod fetch;
 pub mod layer;
 pub mod proxy;
