@@ -246,3 +246,22 @@ fn redirect_without_location_is_an_error() {
     let err = block_on(client(&t).get_blob("app", &digest, None)).err().expect("fails");
     assert!(err.to_string().contains("without a Location"), "{err}");
 }
+
+#[test]
+fn a_challenge_from_another_origin_is_not_answered() {
+    // Blob storage that the registry redirects to answers 401 and names a token realm of its own:
+    // the user's credentials are for the registry and its realm only, so nothing goes there.
+    let t = FakeTransport::new();
+    bearer_registry(&t);
+    token_service(&t, &["tok"]);
+    let evil = "https://evil.example/token";
+    t.add(Route::new(Method::Get, evil, Reply::json(r#"{"token":"stolen"}"#)).prefix());
+    let digest = Digest::sha256(b"layer");
+    t.on(Method::Get, &blob_url("app", &digest), Reply::redirect(307, &format!("{CDN}/b")));
+    let challenge = format!("Bearer realm=\"{evil}\",service=\"cdn\"");
+    t.on(Method::Get, &format!("{CDN}/b"), Reply::status(401).header("WWW-Authenticate", challenge));
+    let err = block_on(client_with(&t, alice()).get_blob("app", &digest, None)).err().expect("a 401 fails");
+    assert_eq!(err.code(), "UNAUTHORIZED");
+    assert!(t.requests_to("https://evil.example").is_empty(), "credentials sent to a realm the registry never named");
+    assert_eq!(t.requests_to(REALM).len(), 1);
+}
