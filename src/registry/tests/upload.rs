@@ -249,3 +249,36 @@ fn delete_manifest_asks_for_every_action_on_the_repository() {
     block_on(client_with(&t, alice()).delete_manifest("app", &digest)).unwrap();
     assert_eq!(t.requests_to(REALM)[0].url, token_url(&["repository:app:*"]));
 }
+
+#[test]
+fn a_manifest_put_redirected_with_307_is_sent_again_with_its_body() {
+    let image = TestImage::oci("amd64", &[b"l"]);
+    let t = FakeTransport::new();
+    anonymous(&t);
+    t.on(Method::Put, &url("/v2/app/manifests/v1"), Reply::redirect(307, "/v2/app/manifests/v1/primary"));
+    t.on(Method::Put, &url("/v2/app/manifests/v1/primary"), Reply::status(201));
+    block_on(client(&t).put_manifest("app", "v1", &image.manifest, image.media_type, &image.digest)).unwrap();
+    let puts: Vec<_> = t.requests().into_iter().filter(|s| s.method == Method::Put).collect();
+    assert_eq!(puts.len(), 2);
+    assert_eq!(puts[1].body, image.manifest, "307 keeps the method and the body");
+    assert_eq!(puts[1].headers.get("content-type"), Some(image.media_type));
+}
+
+#[test]
+fn a_manifest_put_redirected_elsewhere_keeps_its_body_but_not_the_credentials() {
+    let image = TestImage::oci("amd64", &[b"l"]);
+    let t = FakeTransport::new();
+    basic_registry(&t);
+    t.on(
+        Method::Put,
+        &url("/v2/app/manifests/v1"),
+        Reply::redirect(308, "https://primary.example/v2/app/manifests/v1"),
+    );
+    t.on(Method::Put, "https://primary.example/v2/app/manifests/v1", Reply::status(201));
+    block_on(client_with(&t, alice()).put_manifest("app", "v1", &image.manifest, image.media_type, &image.digest))
+        .unwrap();
+    let elsewhere = t.requests_to("https://primary.example");
+    assert_eq!(elsewhere.len(), 1);
+    assert_eq!(elsewhere[0].body, image.manifest);
+    assert_eq!(elsewhere[0].authorization(), None);
+}
