@@ -18,6 +18,8 @@ pub mod native;
 pub mod output;
 pub mod reference;
 pub mod registry;
+#[cfg(test)]
+pub(crate) mod testing;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 

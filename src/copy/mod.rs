@@ -5,6 +5,9 @@ pub mod convert;
 pub mod engine;
 pub mod progress;
 
+#[cfg(test)]
+mod tests;
+
 pub use compression::{Codec, Compression, LayerEdit};
 pub use convert::TargetFormat;
 pub use engine::{copy_image, CopyOptions, CopyReport, MultiArch};

@@ -2,7 +2,8 @@
 //! allowed), authorization per scope, redirects followed by hand, and `429` back-off.
 //!
 //! Invariant: an `Authorization` header is only ever attached to requests for the registry's own
-//! origin (and to the token realm the registry named); a redirect to any other host drops it.
+//! origin (and to the token realm the registry named); a redirect to any other host drops it, and
+//! a `401` from any other host is not answered (its challenge could name a realm of its own).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -208,9 +209,14 @@ impl<T: Transport> RegistryClient<T> {
         loop {
             let mut request = build();
             self.prepare(&mut request, &base, scope).await?;
-            let response = self.follow_redirects(request, &base).await?;
+            let (response, answered_by) = self.follow_redirects(request, &base, Some(build)).await?;
+            // Only the registry's own challenge is answered: a 401 from another origin (storage it
+            // redirected to) must not name the realm that credentials are sent to.
+            let from_registry = url::same_origin(&answered_by, &base);
             match response.status {
-                401 if !reauthorized && self.accept_new_challenge(&response.headers, scope) => reauthorized = true,
+                401 if !reauthorized && from_registry && self.accept_new_challenge(&response.headers, scope) => {
+                    reauthorized = true
+                }
                 429 if waits < MAX_429_RETRIES => {
                     waits += 1;
                     self.transport.sleep(retry_after(&response.headers)).await;
@@ -261,7 +267,7 @@ impl<T: Transport> RegistryClient<T> {
     pub async fn send_following_redirects(&self, mut request: Request, scope: &str) -> Result<Response> {
         let base = self.base_url().await?;
         self.prepare(&mut request, &base, scope).await?;
-        self.follow_redirects(request, &base).await
+        self.follow_redirects(request, &base, None).await.map(|(response, _)| response)
     }
 
     /// Records a fresh challenge from a 401 and forgets the token it replaces.
@@ -276,19 +282,32 @@ impl<T: Transport> RegistryClient<T> {
         true
     }
 
-    async fn follow_redirects(&self, request: Request, registry_base: &str) -> Result<Response> {
+    /// Sends `request` and follows redirects; returns the final response and the URL it came from.
+    ///
+    /// A hop that keeps the method (all but a 303) sends the body again, made afresh by `rebuild`;
+    /// without `rebuild` (a request that is not repeatable) later hops have no body.
+    async fn follow_redirects(
+        &self,
+        request: Request,
+        registry_base: &str,
+        rebuild: Option<&(dyn Fn() -> Request + Sync)>,
+    ) -> Result<(Response, String)> {
         let (mut method, mut url, mut headers) = (request.method, request.url.clone(), request.headers.clone());
+        let original_method = method;
         let mut first = Some(request);
         for _ in 0..=MAX_REDIRECTS {
             let attempt = first.take().unwrap_or_else(|| Request {
                 method,
                 url: url.clone(),
                 headers: headers.clone(),
-                body: crate::http::RequestBody::Empty,
+                body: match rebuild {
+                    Some(rebuild) if method == original_method => rebuild().body,
+                    _ => crate::http::RequestBody::Empty,
+                },
             });
             let response = self.transport.send(attempt).await?;
             if !matches!(response.status, 301 | 302 | 303 | 307 | 308) {
-                return Ok(response);
+                return Ok((response, url));
             }
             let location = response.headers.get("location").ok_or_else(|| Error::Redirect {
                 url: url.clone(),

@@ -8,6 +8,9 @@ pub mod errors;
 pub mod upload;
 pub mod url;
 
+#[cfg(test)]
+mod tests;
+
 pub use api::{FetchedManifest, ManifestHead};
 pub use auth::Credentials;
 pub use client::{ClientOptions, RegistryClient};
