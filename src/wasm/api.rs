@@ -162,19 +162,7 @@ impl Options {
     }
 
     fn credentials(&self) -> Result<Option<Credentials>> {
-        match (&self.username, &self.password, &self.token) {
-            (Some(_), _, Some(_)) => {
-                Err(Error::Config("options: give either username/password or token, not both".into()))
-            }
-            (Some(username), Some(password), None) => {
-                Ok(Some(Credentials::Basic { username: username.clone(), password: password.clone() }))
-            }
-            (Some(_), None, None) | (None, Some(_), _) => {
-                Err(Error::Config("options: username and password must be given together".into()))
-            }
-            (None, None, Some(token)) => Ok(Some(Credentials::RegistryToken(token.clone()))),
-            (None, None, None) => Ok(None),
-        }
+        Credentials::from_parts(self.username.clone(), self.password.clone(), self.token.clone(), "options")
     }
 
     pub(super) fn client(&self, reference: &Reference) -> Result<RegistryClient<FetchTransport>> {
@@ -237,18 +225,8 @@ fn parse_image(image: &str) -> Result<Reference> {
     Reference::parse(spec)
 }
 
-/// An image reference with `latest` applied when it has neither tag nor digest.
-fn parse_image_with_tag(image: &str) -> Result<Reference> {
-    let reference = parse_image(image)?;
-    if reference.tag().is_some() || reference.digest().is_some() {
-        Ok(reference)
-    } else {
-        reference.with_tag("latest")
-    }
-}
-
 fn open(image: &str, options: &Options) -> Result<(Reference, RegistrySource<FetchTransport>)> {
-    let reference = parse_image_with_tag(image)?;
+    let reference = parse_image(image)?.or_latest();
     let client = options.client(&reference)?;
     let source =
         RegistrySource::new(client, reference.repository(), &reference.manifest_reference(), &reference.name());

@@ -198,11 +198,7 @@ fn upstream_client(registry: &str, options: Option<JsValue>) -> Result<RegistryC
             .map_err(|e| Error::Config(format!("invalid upstream options: {e}")))?,
         _ => UpstreamOptions::default(),
     };
-    let credentials = match (options.username, options.password) {
-        (Some(username), Some(password)) => Some(Credentials::Basic { username, password }),
-        (None, None) => None,
-        _ => return Err(Error::Config("upstream options: username and password must be given together".into())),
-    };
+    let credentials = Credentials::from_parts(options.username, options.password, None, "upstream options")?;
     let allow_http = options.tls_verify == Some(false);
     // The key holds a hash of the password, not the password.
     let user_key = match &credentials {
