@@ -12,7 +12,7 @@ use super::source::{blob_bytes, ImageSource};
 use super::time::normalize;
 use crate::digest::Digest;
 use crate::error::{Error, Result};
-use crate::manifest::{ImageManifest, Parsed, Schema1Manifest, WantedPlatform};
+use crate::manifest::{media_type, ImageManifest, Parsed, Schema1Manifest, WantedPlatform};
 use crate::registry::FetchedManifest;
 
 /// The largest config blob read (as containers/image).
@@ -197,7 +197,7 @@ fn fill_from_schema1(out: &mut InspectOutput, manifest: &Schema1Manifest) -> Res
         }
         out.layers.push(layer.blob_sum.to_string());
         out.layers_data.push(LayerData {
-            mime_type: "application/vnd.docker.image.rootfs.diff.tar.gzip".into(),
+            mime_type: media_type::DOCKER_LAYER_GZIP.into(),
             digest: layer.blob_sum.to_string(),
             size: -1,
             annotations: None,
