@@ -72,7 +72,11 @@ export class Registries {
   }
 }
 
-/** { title, detail, fix } for an error thrown by the client, for `what` (e.g. an image name). */
+/**
+ * { title, detail, fix } for an error thrown by the client, for `what` (e.g. an image name).
+ * The cases are codes of the package's `ErrorCode` union (src/error.rs; a unit test there checks
+ * that every code named here is one).
+ */
 export function explainError(error, { registry, what, proxy } = {}) {
   const detail = error?.message || String(error);
   switch (error?.code) {

@@ -11,7 +11,7 @@ use super::config::{DockerExtras, OciImage};
 use super::source::{blob_bytes, ImageSource};
 use super::time::normalize;
 use crate::digest::Digest;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorCode, Result};
 use crate::manifest::{media_type, ImageManifest, Parsed, Schema1Manifest, WantedPlatform};
 use crate::registry::FetchedManifest;
 
@@ -114,7 +114,7 @@ pub fn summarize(image: &ResolvedImage, name: Option<String>, repo_tags: Vec<Str
 pub async fn tags_unless_denied<S: ImageSource>(source: &S) -> Result<Option<Vec<String>>> {
     match source.repository_tags().await {
         Ok(tags) => Ok(Some(tags.unwrap_or_default())),
-        Err(e) if e.code() == "DENIED" => Ok(None),
+        Err(e) if e.code() == ErrorCode::Denied => Ok(None),
         Err(e) => Err(e),
     }
 }
