@@ -2,7 +2,8 @@
 //!
 //! A [`Digest`] is always valid once constructed: a registered algorithm (`sha256` or `sha512`)
 //! and lowercase hex of the right length. [`Verifier`] hashes bytes as they stream past and
-//! checks the result against the digest they were addressed by.
+//! checks the result against the digest they were addressed by; [`VerifiedStream`] is the one
+//! byte stream built on it that every verified read uses.
 
 use std::fmt;
 use std::str::FromStr;
@@ -10,6 +11,9 @@ use std::str::FromStr;
 use sha2::{Digest as _, Sha256, Sha512};
 
 use crate::error::{Error, Result};
+
+mod stream;
+pub use stream::VerifiedStream;
 
 /// A hash algorithm skopos can compute and verify.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -1,8 +1,10 @@
 //! The one error type of the library.
 //!
 //! Every fallible function in skopos returns [`Error`]. Each variant renders as one line that
-//! names what was wrong, and [`Error::code`] gives a stable machine-readable code shared by the
-//! CLI (exit codes), the npm package (`error.code`) and the edge worker (JSON errors).
+//! names what was wrong, and [`Error::code`] gives its [`ErrorCode`]: a closed set of stable
+//! machine-readable codes shared by the CLI (exit codes), the npm package (`error.code`, typed by
+//! the TypeScript union [`ERROR_CODE_TS`]) and the edge Worker (JSON errors, with the HTTP status
+//! of [`ErrorCode::http_status`]).
 
 use std::fmt;
 
@@ -82,11 +84,283 @@ impl RegistryErrorCode {
     }
 }
 
+impl RegistryErrorCode {
+    /// The [`ErrorCode`] of a registry error with this code and HTTP `status`: the code's own
+    /// variant, or for a body without a code the status's meaning (401, 403, 404, 429), else
+    /// [`ErrorCode::RegistryError`].
+    pub fn error_code(&self, status: u16) -> ErrorCode {
+        use RegistryErrorCode::*;
+        match self {
+            BlobUnknown => ErrorCode::BlobUnknown,
+            BlobUploadInvalid => ErrorCode::BlobUploadInvalid,
+            BlobUploadUnknown => ErrorCode::BlobUploadUnknown,
+            DigestInvalid => ErrorCode::DigestInvalid,
+            ManifestBlobUnknown => ErrorCode::ManifestBlobUnknown,
+            ManifestInvalid => ErrorCode::ManifestInvalid,
+            ManifestUnknown => ErrorCode::ManifestUnknown,
+            ManifestUnverified => ErrorCode::ManifestUnverified,
+            NameInvalid => ErrorCode::NameInvalid,
+            NameUnknown => ErrorCode::NameUnknown,
+            SizeInvalid => ErrorCode::SizeInvalid,
+            TagInvalid => ErrorCode::TagInvalid,
+            Unauthorized => ErrorCode::Unauthorized,
+            Denied => ErrorCode::Denied,
+            Unsupported => ErrorCode::Unsupported,
+            TooManyRequests => ErrorCode::TooManyRequests,
+            Other(code) if code.is_empty() => match status {
+                401 => ErrorCode::Unauthorized,
+                403 => ErrorCode::Denied,
+                404 => ErrorCode::NotFound,
+                429 => ErrorCode::TooManyRequests,
+                _ => ErrorCode::RegistryError,
+            },
+            Other(_) => ErrorCode::RegistryError,
+        }
+    }
+}
+
 impl fmt::Display for RegistryErrorCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_wire())
     }
 }
+
+/// The stable code of an [`Error`]: what programs (the npm package's `error.code`, the edge
+/// Worker's error bodies) match on. The registry codes of the distribution spec are variants of
+/// their own; any other code a registry answers with is [`ErrorCode::RegistryError`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    /// `INVALID_REFERENCE`: an image reference or image name that cannot be parsed.
+    InvalidReference,
+    /// `INVALID_DIGEST`: a malformed digest or one of an unsupported algorithm.
+    InvalidDigest,
+    /// `INVALID_FORMAT`: a `--format` Go template that cannot be parsed or run.
+    InvalidFormat,
+    /// `MANIFEST_INVALID`: manifest bytes that cannot be decoded (or a registry said so).
+    ManifestInvalid,
+    /// `CONFIG_INVALID`: an image configuration that cannot be decoded.
+    ConfigInvalid,
+    /// `DIGEST_MISMATCH`: bytes that are not the content (or size) they are addressed by.
+    DigestMismatch,
+    /// `NO_MATCHING_PLATFORM`: an index without an image for the wanted platform.
+    NoMatchingPlatform,
+    /// `BLOB_UNKNOWN` (distribution): the registry has no such blob.
+    BlobUnknown,
+    /// `BLOB_UPLOAD_INVALID` (distribution): the blob upload was refused.
+    BlobUploadInvalid,
+    /// `BLOB_UPLOAD_UNKNOWN` (distribution): the upload session is unknown to the registry.
+    BlobUploadUnknown,
+    /// `DIGEST_INVALID` (distribution): the registry found the digest wrong.
+    DigestInvalid,
+    /// `MANIFEST_BLOB_UNKNOWN` (distribution): a manifest names a blob the registry lacks.
+    ManifestBlobUnknown,
+    /// `MANIFEST_UNKNOWN` (distribution): no such manifest or tag.
+    ManifestUnknown,
+    /// `MANIFEST_UNVERIFIED` (distribution): a schema 1 signature the registry could not verify.
+    ManifestUnverified,
+    /// `NAME_INVALID` (distribution): an invalid repository name.
+    NameInvalid,
+    /// `NAME_UNKNOWN` (distribution): no such repository.
+    NameUnknown,
+    /// `SIZE_INVALID` (distribution): content whose length is not the one announced.
+    SizeInvalid,
+    /// `TAG_INVALID` (distribution): an invalid tag.
+    TagInvalid,
+    /// `UNAUTHORIZED`: authentication is required or failed.
+    Unauthorized,
+    /// `DENIED`: access to the resource is denied.
+    Denied,
+    /// `UNSUPPORTED`: the operation is valid but not supported here.
+    Unsupported,
+    /// `TOO_MANY_REQUESTS`: the registry kept asking to slow down (its wire form is `TOOMANYREQUESTS`).
+    TooManyRequests,
+    /// `NOT_FOUND`: an image, file or registry endpoint that does not exist.
+    NotFound,
+    /// `REGISTRY_ERROR`: a registry answered with an error of no code above.
+    RegistryError,
+    /// `PROTOCOL`: a registry answer that the protocol does not allow.
+    Protocol,
+    /// `NETWORK`: a connection-level failure or a redirect that cannot be followed.
+    Network,
+    /// `CORS`: the browser did not let the page read the response.
+    Cors,
+    /// `IO`: a local I/O failure.
+    Io,
+    /// `CONFIG`: a configuration (file, options, settings) that cannot be used.
+    Config,
+    /// `LAYER_INVALID`: a layer archive that cannot be read.
+    LayerInvalid,
+    /// `CANCELLED`: the operation was cancelled.
+    Cancelled,
+    /// `SYNC_FAILED`: `sync` stopped or finished with images that failed.
+    SyncFailed,
+}
+
+impl ErrorCode {
+    /// Every code, in the order of the TypeScript union [`ERROR_CODE_TS`].
+    pub const ALL: [ErrorCode; 32] = {
+        use ErrorCode::*;
+        [
+            InvalidReference,
+            InvalidDigest,
+            InvalidFormat,
+            ManifestInvalid,
+            ConfigInvalid,
+            DigestMismatch,
+            NoMatchingPlatform,
+            BlobUnknown,
+            BlobUploadInvalid,
+            BlobUploadUnknown,
+            DigestInvalid,
+            ManifestBlobUnknown,
+            ManifestUnknown,
+            ManifestUnverified,
+            NameInvalid,
+            NameUnknown,
+            SizeInvalid,
+            TagInvalid,
+            Unauthorized,
+            Denied,
+            Unsupported,
+            TooManyRequests,
+            NotFound,
+            RegistryError,
+            Protocol,
+            Network,
+            Cors,
+            Io,
+            Config,
+            LayerInvalid,
+            Cancelled,
+            SyncFailed,
+        ]
+    };
+
+    /// The code as programs see it: `INVALID_REFERENCE`, `MANIFEST_UNKNOWN`…
+    pub fn as_str(self) -> &'static str {
+        use ErrorCode::*;
+        match self {
+            InvalidReference => "INVALID_REFERENCE",
+            InvalidDigest => "INVALID_DIGEST",
+            InvalidFormat => "INVALID_FORMAT",
+            ManifestInvalid => "MANIFEST_INVALID",
+            ConfigInvalid => "CONFIG_INVALID",
+            DigestMismatch => "DIGEST_MISMATCH",
+            NoMatchingPlatform => "NO_MATCHING_PLATFORM",
+            BlobUnknown => "BLOB_UNKNOWN",
+            BlobUploadInvalid => "BLOB_UPLOAD_INVALID",
+            BlobUploadUnknown => "BLOB_UPLOAD_UNKNOWN",
+            DigestInvalid => "DIGEST_INVALID",
+            ManifestBlobUnknown => "MANIFEST_BLOB_UNKNOWN",
+            ManifestUnknown => "MANIFEST_UNKNOWN",
+            ManifestUnverified => "MANIFEST_UNVERIFIED",
+            NameInvalid => "NAME_INVALID",
+            NameUnknown => "NAME_UNKNOWN",
+            SizeInvalid => "SIZE_INVALID",
+            TagInvalid => "TAG_INVALID",
+            Unauthorized => "UNAUTHORIZED",
+            Denied => "DENIED",
+            Unsupported => "UNSUPPORTED",
+            TooManyRequests => "TOO_MANY_REQUESTS",
+            NotFound => "NOT_FOUND",
+            RegistryError => "REGISTRY_ERROR",
+            Protocol => "PROTOCOL",
+            Network => "NETWORK",
+            Cors => "CORS",
+            Io => "IO",
+            Config => "CONFIG",
+            LayerInvalid => "LAYER_INVALID",
+            Cancelled => "CANCELLED",
+            SyncFailed => "SYNC_FAILED",
+        }
+    }
+
+    /// The code spelled `code` ([`ErrorCode::as_str`]), if it is one.
+    pub fn parse(code: &str) -> Option<ErrorCode> {
+        ErrorCode::ALL.into_iter().find(|c| c.as_str() == code)
+    }
+
+    /// The HTTP status the edge Worker answers an error of this code with: 400 for bad input,
+    /// 401/403/404/405/429 as the registry means them, 499 for a cancelled call, 502 when the
+    /// upstream failed or could not be trusted, 500 for the rest.
+    pub fn http_status(self) -> u16 {
+        use ErrorCode::*;
+        match self {
+            InvalidReference | InvalidDigest | InvalidFormat | NameInvalid | TagInvalid | DigestInvalid => 400,
+            Unauthorized => 401,
+            Denied => 403,
+            NotFound | ManifestUnknown | BlobUnknown | NameUnknown | NoMatchingPlatform => 404,
+            Unsupported => 405,
+            TooManyRequests => 429,
+            Cancelled => 499,
+            DigestMismatch | ManifestInvalid | ConfigInvalid | Protocol | Network | RegistryError => 502,
+            Config | BlobUploadInvalid | BlobUploadUnknown | ManifestBlobUnknown | ManifestUnverified | SizeInvalid
+            | Cors | Io | LayerInvalid | SyncFailed => 500,
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<str> for ErrorCode {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for ErrorCode {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+/// The TypeScript of [`ErrorCode`] for the npm package's `.d.ts`: the union of every code, and
+/// the `Error` skopos throws typed with it. A unit test holds it to [`ErrorCode::ALL`].
+pub const ERROR_CODE_TS: &str = r#"
+/** The `code` of every error skopos throws (and of the edge Worker's error bodies). */
+export type ErrorCode =
+  | "INVALID_REFERENCE"
+  | "INVALID_DIGEST"
+  | "INVALID_FORMAT"
+  | "MANIFEST_INVALID"
+  | "CONFIG_INVALID"
+  | "DIGEST_MISMATCH"
+  | "NO_MATCHING_PLATFORM"
+  | "BLOB_UNKNOWN"
+  | "BLOB_UPLOAD_INVALID"
+  | "BLOB_UPLOAD_UNKNOWN"
+  | "DIGEST_INVALID"
+  | "MANIFEST_BLOB_UNKNOWN"
+  | "MANIFEST_UNKNOWN"
+  | "MANIFEST_UNVERIFIED"
+  | "NAME_INVALID"
+  | "NAME_UNKNOWN"
+  | "SIZE_INVALID"
+  | "TAG_INVALID"
+  | "UNAUTHORIZED"
+  | "DENIED"
+  | "UNSUPPORTED"
+  | "TOO_MANY_REQUESTS"
+  | "NOT_FOUND"
+  | "REGISTRY_ERROR"
+  | "PROTOCOL"
+  | "NETWORK"
+  | "CORS"
+  | "IO"
+  | "CONFIG"
+  | "LAYER_INVALID"
+  | "CANCELLED"
+  | "SYNC_FAILED";
+
+/** An `Error` thrown by a skopos call (or the error of one of its streams). */
+export interface SkoposError extends Error {
+  code: ErrorCode;
+}
+"#;
 
 /// Everything that can go wrong in skopos.
 #[derive(Debug, thiserror::Error)]
@@ -241,39 +515,250 @@ impl Error {
         }
     }
 
-    /// A stable code for programs: `INVALID_REFERENCE`, `MANIFEST_UNKNOWN`, `DIGEST_MISMATCH`…
-    pub fn code(&self) -> &str {
+    /// The stable code for programs: `INVALID_REFERENCE`, `MANIFEST_UNKNOWN`, `DIGEST_MISMATCH`…
+    pub fn code(&self) -> ErrorCode {
+        use ErrorCode as C;
         match self {
-            Error::InvalidReference { .. } | Error::InvalidImageName { .. } => "INVALID_REFERENCE",
-            Error::InvalidDigest { .. } => "INVALID_DIGEST",
-            Error::InvalidManifest(_) | Error::ManifestTooLarge { .. } => "MANIFEST_INVALID",
-            Error::InvalidConfig(_) => "CONFIG_INVALID",
-            Error::DigestMismatch { .. } | Error::SizeMismatch { .. } => "DIGEST_MISMATCH",
-            Error::NoMatchingPlatform { .. } => "NO_MATCHING_PLATFORM",
-            Error::Registry { code, status, .. } => match code {
-                RegistryErrorCode::Other(s) if s.is_empty() => match status {
-                    401 => "UNAUTHORIZED",
-                    403 => "DENIED",
-                    404 => "NOT_FOUND",
-                    429 => "TOO_MANY_REQUESTS",
-                    _ => "REGISTRY_ERROR",
-                },
-                RegistryErrorCode::TooManyRequests => "TOO_MANY_REQUESTS",
-                other => other.as_wire(),
-            },
-            Error::Protocol { .. } => "PROTOCOL",
-            Error::Auth(_) => "UNAUTHORIZED",
-            Error::TooManyRequests { .. } => "TOO_MANY_REQUESTS",
-            Error::Network(_) | Error::Redirect { .. } => "NETWORK",
-            Error::Cors(_) => "CORS",
-            Error::NotFound(_) => "NOT_FOUND",
-            Error::Io { .. } => "IO",
-            Error::Config(_) => "CONFIG",
-            Error::Unsupported(_) => "UNSUPPORTED",
-            Error::InvalidLayer(_) => "LAYER_INVALID",
-            Error::Cancelled(_) => "CANCELLED",
-            Error::Template(_) => "INVALID_FORMAT",
-            Error::Sync(_) => "SYNC_FAILED",
+            Error::InvalidReference { .. } | Error::InvalidImageName { .. } => C::InvalidReference,
+            Error::InvalidDigest { .. } => C::InvalidDigest,
+            Error::InvalidManifest(_) | Error::ManifestTooLarge { .. } => C::ManifestInvalid,
+            Error::InvalidConfig(_) => C::ConfigInvalid,
+            Error::DigestMismatch { .. } | Error::SizeMismatch { .. } => C::DigestMismatch,
+            Error::NoMatchingPlatform { .. } => C::NoMatchingPlatform,
+            Error::Registry { code, status, .. } => code.error_code(*status),
+            Error::Protocol { .. } => C::Protocol,
+            Error::Auth(_) => C::Unauthorized,
+            Error::TooManyRequests { .. } => C::TooManyRequests,
+            Error::Network(_) | Error::Redirect { .. } => C::Network,
+            Error::Cors(_) => C::Cors,
+            Error::NotFound(_) => C::NotFound,
+            Error::Io { .. } => C::Io,
+            Error::Config(_) => C::Config,
+            Error::Unsupported(_) => C::Unsupported,
+            Error::InvalidLayer(_) => C::LayerInvalid,
+            Error::Cancelled(_) => C::Cancelled,
+            Error::Template(_) => C::InvalidFormat,
+            Error::Sync(_) => C::SyncFailed,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The statuses of the Worker's table before it moved here (`www/worker/errors.js`); every
+    /// other code was 500.
+    const WORKER_STATUSES: [(&str, u16); 27] = [
+        ("INVALID_REFERENCE", 400),
+        ("INVALID_DIGEST", 400),
+        ("INVALID_FORMAT", 400),
+        ("NAME_INVALID", 400),
+        ("TAG_INVALID", 400),
+        ("DIGEST_INVALID", 400),
+        ("UNAUTHORIZED", 401),
+        ("DENIED", 403),
+        ("NOT_FOUND", 404),
+        ("MANIFEST_UNKNOWN", 404),
+        ("BLOB_UNKNOWN", 404),
+        ("NAME_UNKNOWN", 404),
+        ("NO_MATCHING_PLATFORM", 404),
+        ("UNSUPPORTED", 405),
+        ("TOO_MANY_REQUESTS", 429),
+        ("CONFIG", 500),
+        ("DIGEST_MISMATCH", 502),
+        ("MANIFEST_INVALID", 502),
+        ("CONFIG_INVALID", 502),
+        ("PROTOCOL", 502),
+        ("NETWORK", 502),
+        ("REGISTRY_ERROR", 502),
+        ("CANCELLED", 499),
+        ("IO", 500),
+        ("CORS", 500),
+        ("LAYER_INVALID", 500),
+        ("SYNC_FAILED", 500),
+    ];
+
+    #[test]
+    fn codes_round_trip_and_are_distinct() {
+        let mut seen = std::collections::HashSet::new();
+        for code in ErrorCode::ALL {
+            assert_eq!(ErrorCode::parse(code.as_str()), Some(code));
+            assert_eq!(code.to_string(), code.as_str());
+            assert!(seen.insert(code.as_str()), "{code} twice");
+            assert!(code.as_str().bytes().all(|b| b.is_ascii_uppercase() || b == b'_'), "{code}");
+        }
+        assert_eq!(ErrorCode::parse("TOOMANYREQUESTS"), None, "the wire spelling is the registry's, not a code");
+        assert_eq!(ErrorCode::parse("INTERNAL"), None);
+        assert_eq!(ErrorCode::parse("manifest_unknown"), None);
+    }
+
+    #[test]
+    fn all_lists_every_variant() {
+        // No wildcard: a new variant fails to compile here until it is placed in ALL.
+        fn position(code: ErrorCode) -> usize {
+            use ErrorCode::*;
+            match code {
+                InvalidReference => 0,
+                InvalidDigest => 1,
+                InvalidFormat => 2,
+                ManifestInvalid => 3,
+                ConfigInvalid => 4,
+                DigestMismatch => 5,
+                NoMatchingPlatform => 6,
+                BlobUnknown => 7,
+                BlobUploadInvalid => 8,
+                BlobUploadUnknown => 9,
+                DigestInvalid => 10,
+                ManifestBlobUnknown => 11,
+                ManifestUnknown => 12,
+                ManifestUnverified => 13,
+                NameInvalid => 14,
+                NameUnknown => 15,
+                SizeInvalid => 16,
+                TagInvalid => 17,
+                Unauthorized => 18,
+                Denied => 19,
+                Unsupported => 20,
+                TooManyRequests => 21,
+                NotFound => 22,
+                RegistryError => 23,
+                Protocol => 24,
+                Network => 25,
+                Cors => 26,
+                Io => 27,
+                Config => 28,
+                LayerInvalid => 29,
+                Cancelled => 30,
+                SyncFailed => 31,
+            }
+        }
+        for (i, code) in ErrorCode::ALL.into_iter().enumerate() {
+            assert_eq!(position(code), i, "{code}");
+        }
+    }
+
+    #[test]
+    fn typescript_union_lists_exactly_the_codes() {
+        let union = ERROR_CODE_TS
+            .split("export type ErrorCode =")
+            .nth(1)
+            .and_then(|rest| rest.split(';').next())
+            .expect("the ErrorCode union");
+        let listed: Vec<&str> =
+            union.split('|').map(|m| m.trim().trim_matches('"')).filter(|m| !m.is_empty()).collect();
+        let all: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(listed, all);
+        assert!(union.split('|').all(|m| m.trim().is_empty() || m.trim().starts_with('"') && m.trim().ends_with('"')));
+        assert!(ERROR_CODE_TS.contains("code: ErrorCode;"));
+    }
+
+    #[test]
+    fn http_statuses_are_the_workers() {
+        for code in ErrorCode::ALL {
+            let expected = WORKER_STATUSES.iter().find(|(c, _)| *c == code.as_str()).map_or(500, |(_, s)| *s);
+            assert_eq!(code.http_status(), expected, "{code}");
+        }
+        for (code, _) in WORKER_STATUSES {
+            assert!(ErrorCode::parse(code).is_some(), "{code} is a code");
+        }
+    }
+
+    #[test]
+    fn registry_errors_keep_their_codes() {
+        let registry = |status: u16, code: &str| Error::Registry {
+            status,
+            code: RegistryErrorCode::from_wire(code),
+            message: String::new(),
+            url: "https://r/v2/".into(),
+        };
+        assert_eq!(registry(404, "MANIFEST_UNKNOWN").code(), ErrorCode::ManifestUnknown);
+        assert_eq!(registry(404, "NAME_UNKNOWN").code(), "NAME_UNKNOWN");
+        assert_eq!(registry(429, "TOOMANYREQUESTS").code(), "TOO_MANY_REQUESTS");
+        assert_eq!(registry(400, "MANIFEST_BLOB_UNKNOWN").code(), ErrorCode::ManifestBlobUnknown);
+        assert_eq!(registry(403, "DENIED").code(), ErrorCode::Denied);
+        // A body without a code: the status says it.
+        for (status, code) in [(401, "UNAUTHORIZED"), (403, "DENIED"), (404, "NOT_FOUND"), (429, "TOO_MANY_REQUESTS")] {
+            assert_eq!(registry(status, "").code(), code, "{status}");
+        }
+        assert_eq!(registry(500, "").code(), ErrorCode::RegistryError);
+        // A code the spec does not define is REGISTRY_ERROR; the message keeps the registry's word.
+        let unknown = registry(503, "UNAVAILABLE");
+        assert_eq!(unknown.code(), ErrorCode::RegistryError);
+        assert!(unknown.to_string().starts_with("unavailable (HTTP 503)"), "{unknown}");
+        // Every wire code the client knows maps to the code of the same name.
+        for wire in ["BLOB_UNKNOWN", "BLOB_UPLOAD_INVALID", "BLOB_UPLOAD_UNKNOWN", "DIGEST_INVALID", "MANIFEST_INVALID"]
+            .into_iter()
+            .chain([
+                "MANIFEST_UNVERIFIED",
+                "NAME_INVALID",
+                "SIZE_INVALID",
+                "TAG_INVALID",
+                "UNAUTHORIZED",
+                "UNSUPPORTED",
+            ])
+        {
+            assert_eq!(registry(400, wire).code(), wire);
+        }
+    }
+
+    #[test]
+    fn every_error_has_its_code() {
+        let io = || std::io::Error::other("x");
+        let cases: Vec<(Error, &str)> = vec![
+            (Error::InvalidReference { input: "x".into(), reason: "r".into() }, "INVALID_REFERENCE"),
+            (Error::InvalidImageName { input: "x".into(), reason: "r".into() }, "INVALID_REFERENCE"),
+            (Error::InvalidDigest { input: "x".into(), reason: "r".into() }, "INVALID_DIGEST"),
+            (Error::InvalidManifest("m".into()), "MANIFEST_INVALID"),
+            (Error::ManifestTooLarge { size: 2, limit: 1 }, "MANIFEST_INVALID"),
+            (Error::InvalidConfig("c".into()), "CONFIG_INVALID"),
+            (Error::DigestMismatch { what: "w".into(), expected: "e".into(), actual: "a".into() }, "DIGEST_MISMATCH"),
+            (Error::SizeMismatch { what: "w".into(), expected: 1, actual: 2 }, "DIGEST_MISMATCH"),
+            (
+                Error::NoMatchingPlatform { kind: "k".into(), os: "o".into(), arch: "a".into(), variant: "".into() },
+                "NO_MATCHING_PLATFORM",
+            ),
+            (Error::Protocol { url: "u".into(), reason: "r".into() }, "PROTOCOL"),
+            (Error::Auth("a".into()), "UNAUTHORIZED"),
+            (Error::TooManyRequests { url: "u".into(), retry_after_secs: 1 }, "TOO_MANY_REQUESTS"),
+            (Error::Network("n".into()), "NETWORK"),
+            (Error::Redirect { url: "u".into(), reason: "r".into() }, "NETWORK"),
+            (Error::Cors("c".into()), "CORS"),
+            (Error::NotFound("n".into()), "NOT_FOUND"),
+            (Error::io("reading", io()), "IO"),
+            (Error::Config("c".into()), "CONFIG"),
+            (Error::Unsupported("u".into()), "UNSUPPORTED"),
+            (Error::InvalidLayer("l".into()), "LAYER_INVALID"),
+            (Error::Cancelled("c".into()), "CANCELLED"),
+            (Error::Template("t".into()), "INVALID_FORMAT"),
+            (Error::Sync("s".into()), "SYNC_FAILED"),
+        ];
+        for (error, code) in cases {
+            assert_eq!(error.code(), code, "{error:?}");
+        }
+    }
+
+    #[test]
+    fn codes_named_by_the_page_and_the_worker_exist() {
+        let root = env!("CARGO_MANIFEST_DIR");
+        let mut named = Vec::new();
+        for file in ["www/client.js", "www/worker/api.js", "www/worker/registry-proxy.js", "www/worker/routing.js"]
+            .into_iter()
+            .chain(["www/worker/config.js"])
+        {
+            let text = std::fs::read_to_string(format!("{root}/{file}")).unwrap();
+            for pattern in ["case '", "codedError(\"", "code: \""] {
+                for rest in text.split(pattern).skip(1) {
+                    let code: String = rest.chars().take_while(|c| c.is_ascii_uppercase() || *c == '_').collect();
+                    if code.len() > 1 {
+                        named.push((file, code));
+                    }
+                }
+            }
+        }
+        assert!(named.len() > 15, "{named:?}");
+        for (file, code) in named {
+            assert!(ErrorCode::parse(&code).is_some(), "{file} names {code}, which is no ErrorCode");
         }
     }
 }

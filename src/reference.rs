@@ -30,10 +30,20 @@ use std::str::FromStr;
 use crate::digest::Digest;
 use crate::error::{Error, Result};
 
+/// Docker Hub's registry name, the one that names without a registry refer to.
+pub const DOCKER_HUB: &str = "docker.io";
+/// Docker Hub's old index host; the reference grammar reads `index.docker.io/x` as `docker.io/x`.
+pub const DOCKER_HUB_INDEX_HOST: &str = "index.docker.io";
+/// The host that serves Docker Hub's registry API.
+pub const DOCKER_HUB_API_HOST: &str = "registry-1.docker.io";
+/// Docker Hub's web host, which serves the registry API as well.
+pub const DOCKER_HUB_WEB_HOST: &str = "registry.hub.docker.com";
+/// Every host name that means Docker Hub, [`DOCKER_HUB`] first.
+pub const DOCKER_HUB_HOSTS: [&str; 4] = [DOCKER_HUB, DOCKER_HUB_INDEX_HOST, DOCKER_HUB_API_HOST, DOCKER_HUB_WEB_HOST];
 /// The registry that names without one refer to.
-const DEFAULT_DOMAIN: &str = "docker.io";
+const DEFAULT_DOMAIN: &str = DOCKER_HUB;
 /// The old name of Docker Hub, normalized to [`DEFAULT_DOMAIN`].
-const LEGACY_DEFAULT_DOMAIN: &str = "index.docker.io";
+const LEGACY_DEFAULT_DOMAIN: &str = DOCKER_HUB_INDEX_HOST;
 /// The namespace of Docker Hub's official images.
 const OFFICIAL_REPO_PREFIX: &str = "library/";
 /// The one registry name without `.` or `:` that is taken as a registry.
@@ -43,7 +53,7 @@ const NAME_TOTAL_LENGTH_MAX: usize = 255;
 /// Longest allowed tag, in bytes.
 const TAG_LENGTH_MAX: usize = 128;
 /// The tag used when a reference has neither tag nor digest.
-const DEFAULT_TAG: &str = "latest";
+pub const DEFAULT_TAG: &str = "latest";
 
 const REASON_FORMAT: &str = "invalid reference format";
 const REASON_UPPERCASE: &str = "repository name must be lowercase";
@@ -148,6 +158,16 @@ impl Reference {
         Ok(Reference { tag: Some(tag.to_string()), ..self.clone() })
     }
 
+    /// The image this reference pulls: itself when it has a tag or a digest, else the same
+    /// repository tagged [`DEFAULT_TAG`] (`alpine` → `alpine:latest`), as docker and skopeo do.
+    pub fn or_latest(&self) -> Reference {
+        if self.tag.is_some() || self.digest.is_some() {
+            self.clone()
+        } else {
+            Reference { tag: Some(DEFAULT_TAG.to_string()), ..self.clone() }
+        }
+    }
+
     /// The same repository with `digest` in place of any digest it had; a tag is kept.
     pub fn with_digest(&self, digest: Digest) -> Reference {
         Reference { digest: Some(digest), ..self.clone() }
@@ -204,6 +224,33 @@ impl fmt::Display for Reference {
         let mut out = self.name();
         self.push_tag_and_digest(&mut out);
         f.write_str(&out)
+    }
+}
+
+/// Whether `host` is one of Docker Hub's host names ([`DOCKER_HUB_HOSTS`]), written as they are.
+pub fn is_docker_hub(host: &str) -> bool {
+    DOCKER_HUB_HOSTS.contains(&host)
+}
+
+/// A registry host as skopos names it: trimmed, lower-case, and any of Docker Hub's host names
+/// as [`DOCKER_HUB`] (`Registry-1.Docker.io` → `docker.io`). The edge Worker names its upstreams
+/// this way (`canonicalRegistry` in the npm package).
+pub fn canonical_registry(host: &str) -> String {
+    let lower = host.trim().to_ascii_lowercase();
+    if is_docker_hub(&lower) {
+        DOCKER_HUB.to_string()
+    } else {
+        lower
+    }
+}
+
+/// The host that serves `registry`'s API: [`DOCKER_HUB_API_HOST`] for [`DOCKER_HUB`], else the
+/// registry itself.
+pub fn api_host(registry: &str) -> &str {
+    if registry == DOCKER_HUB {
+        DOCKER_HUB_API_HOST
+    } else {
+        registry
     }
 }
 
@@ -779,6 +826,54 @@ mod tests {
                 .map(|s| s.parse().unwrap())
                 .collect();
         assert_eq!(set.len(), 1);
+    }
+
+    #[test]
+    fn or_latest_tags_only_a_bare_name() {
+        let bare = Reference::parse("alpine").unwrap();
+        assert_eq!(bare.or_latest().to_string(), "docker.io/library/alpine:latest");
+        assert_eq!(bare.or_latest().tag(), Some(DEFAULT_TAG));
+        assert_eq!(bare.or_latest().manifest_reference(), bare.manifest_reference());
+        let tagged = Reference::parse("alpine:3.20").unwrap();
+        assert_eq!(tagged.or_latest(), tagged);
+        let digested = Reference::parse(&format!("alpine@{SHA256_BUSYBOX}")).unwrap();
+        assert_eq!(digested.or_latest(), digested, "a digest is enough: no tag is added");
+        let both = Reference::parse(&format!("alpine:3@{SHA256_BUSYBOX}")).unwrap();
+        assert_eq!(both.or_latest(), both);
+    }
+
+    #[test]
+    fn docker_hub_hosts_fold_to_docker_io() {
+        for host in DOCKER_HUB_HOSTS {
+            assert!(is_docker_hub(host), "{host}");
+            assert_eq!(canonical_registry(host), DOCKER_HUB);
+            assert_eq!(canonical_registry(&format!(" {} ", host.to_uppercase())), DOCKER_HUB);
+        }
+        assert_eq!(DOCKER_HUB_HOSTS[0], DOCKER_HUB);
+        for other in ["ghcr.io", "docker.io.example", "hub.docker.com", "127.0.0.1:5000", "localhost"] {
+            assert!(!is_docker_hub(other), "{other}");
+            assert_eq!(canonical_registry(other), other);
+        }
+        assert_eq!(canonical_registry("Registry.Example:5000"), "registry.example:5000");
+        // is_docker_hub compares as written; canonical_registry lower-cases first.
+        assert!(!is_docker_hub("Docker.io"));
+    }
+
+    #[test]
+    fn only_the_index_host_is_docker_hub_in_references() {
+        // docker's grammar folds index.docker.io alone; the other hosts stay registries of their own.
+        assert_eq!(Reference::parse("index.docker.io/alpine").unwrap().registry(), DOCKER_HUB);
+        for host in [DOCKER_HUB_API_HOST, DOCKER_HUB_WEB_HOST] {
+            let r = Reference::parse(&format!("{host}/library/alpine")).unwrap();
+            assert_eq!(r.registry(), host);
+        }
+    }
+
+    #[test]
+    fn api_host_of_docker_hub() {
+        assert_eq!(api_host(DOCKER_HUB), DOCKER_HUB_API_HOST);
+        assert_eq!(api_host("ghcr.io"), "ghcr.io");
+        assert_eq!(api_host(DOCKER_HUB_INDEX_HOST), DOCKER_HUB_INDEX_HOST);
     }
 
     #[cfg(not(target_arch = "wasm32"))]

@@ -79,7 +79,9 @@ export class Registries {
 
 /**
  * { title, detail, fix } for an error thrown by the client, for `what` (e.g. an image name).
- * @param {any} error
+ * The cases are codes of the package's `ErrorCode` union (src/error.rs; a unit test there checks
+ * that every code named here is one).
+ * @param {{ code?: import('./skopos.js').ErrorCode, message?: string }} error
  * @param {{ registry?: string, what?: string, proxy?: string }} [context]
  */
 export function explainError(error, { registry, what, proxy } = {}) {

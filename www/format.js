@@ -1,5 +1,7 @@
 // Formatting for the inspector page: sizes, dates, file modes, platforms and short digests.
 
+import { layerCompression } from './skopos.js';
+
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
 
 /** 2831000 -> "2.7 MiB". */
@@ -55,10 +57,9 @@ export function mediaTypeName(mediaType) {
     'application/vnd.docker.distribution.manifest.v2+json': 'Docker image manifest (v2 schema 2)',
     'application/vnd.docker.distribution.manifest.v1+json': 'Docker image manifest (v2 schema 1)',
     'application/vnd.docker.distribution.manifest.v1+prettyjws': 'Docker image manifest (v2 schema 1, signed)',
-    'application/vnd.oci.image.layer.v1.tar+gzip': 'tar + gzip',
-    'application/vnd.oci.image.layer.v1.tar+zstd': 'tar + zstd',
-    'application/vnd.oci.image.layer.v1.tar': 'tar',
-    'application/vnd.docker.image.rootfs.diff.tar.gzip': 'tar + gzip',
   };
+  // Which types are layers, and how they are compressed, is the core's to say.
+  const compression = layerCompression(mediaType);
+  if (compression) return compression === 'none' ? 'tar' : `tar + ${compression}`;
   return names[mediaType] || '';
 }

@@ -191,17 +191,11 @@ pub fn convert_manifest(manifest: &Manifest, config: Option<&[u8]>, target: Targ
 }
 
 fn oci_layer_to_docker(media_type: &str) -> Result<&'static str> {
+    use media_type::*;
     Ok(match media_type {
-        "application/vnd.oci.image.layer.v1.tar+gzip" | "application/vnd.docker.image.rootfs.diff.tar.gzip" => {
-            "application/vnd.docker.image.rootfs.diff.tar.gzip"
-        }
-        "application/vnd.oci.image.layer.v1.tar" | "application/vnd.docker.image.rootfs.diff.tar" => {
-            "application/vnd.docker.image.rootfs.diff.tar"
-        }
-        "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip"
-        | "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip" => {
-            "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip"
-        }
+        OCI_LAYER_GZIP | DOCKER_LAYER_GZIP => DOCKER_LAYER_GZIP,
+        OCI_LAYER | DOCKER_LAYER => DOCKER_LAYER,
+        OCI_NONDISTRIBUTABLE_LAYER_GZIP | DOCKER_FOREIGN_LAYER_GZIP => DOCKER_FOREIGN_LAYER_GZIP,
         other => {
             return Err(Error::Unsupported(format!(
                 "layers of type {other} cannot be stored in a Docker schema 2 image"
@@ -212,18 +206,12 @@ fn oci_layer_to_docker(media_type: &str) -> Result<&'static str> {
 
 /// The OCI media type of a (Docker or OCI) layer media type.
 pub(crate) fn docker_layer_to_oci(media_type: &str) -> Result<&'static str> {
+    use media_type::*;
     Ok(match media_type {
-        "application/vnd.docker.image.rootfs.diff.tar.gzip" | "application/vnd.oci.image.layer.v1.tar+gzip" => {
-            "application/vnd.oci.image.layer.v1.tar+gzip"
-        }
-        "application/vnd.docker.image.rootfs.diff.tar" | "application/vnd.oci.image.layer.v1.tar" => {
-            "application/vnd.oci.image.layer.v1.tar"
-        }
-        "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip"
-        | "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip" => {
-            "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip"
-        }
-        "application/vnd.oci.image.layer.v1.tar+zstd" => "application/vnd.oci.image.layer.v1.tar+zstd",
+        DOCKER_LAYER_GZIP | OCI_LAYER_GZIP => OCI_LAYER_GZIP,
+        DOCKER_LAYER | OCI_LAYER => OCI_LAYER,
+        DOCKER_FOREIGN_LAYER_GZIP | OCI_NONDISTRIBUTABLE_LAYER_GZIP => OCI_NONDISTRIBUTABLE_LAYER_GZIP,
+        OCI_LAYER_ZSTD => OCI_LAYER_ZSTD,
         other => return Err(Error::Unsupported(format!("layers of type {other} cannot be converted to OCI"))),
     })
 }

@@ -18,7 +18,7 @@ use crate::digest::Digest;
 use crate::error::{Error, Result};
 use crate::http::ByteStream;
 use crate::image::{BlobInfo, ImageDestination, ImageSource};
-use crate::manifest::{Manifest, Parsed, WantedPlatform};
+use crate::manifest::{media_type, Manifest, Parsed, WantedPlatform};
 use crate::registry::FetchedManifest;
 
 /// Which images of a multi-platform index to copy (skopeo's `--multi-arch`).
@@ -289,7 +289,8 @@ fn blobs_of(manifest: &Manifest) -> Result<Vec<BlobInfo>> {
         Parsed::Image(m) => {
             push(&m.config.digest, m.config.size, &m.config.media_type);
             for layer in &m.layers {
-                if layer.urls.as_ref().is_some_and(|u| !u.is_empty()) && layer.media_type.contains("foreign") {
+                if layer.urls.as_ref().is_some_and(|u| !u.is_empty()) && media_type::is_foreign_layer(&layer.media_type)
+                {
                     continue; // foreign layers stay where their URLs point
                 }
                 push(&layer.digest, layer.size, &layer.media_type);
@@ -297,7 +298,7 @@ fn blobs_of(manifest: &Manifest) -> Result<Vec<BlobInfo>> {
         }
         Parsed::Schema1(m) => {
             for layer in m.fs_layers.iter().rev() {
-                push(&layer.blob_sum, -1, "application/vnd.docker.image.rootfs.diff.tar.gzip");
+                push(&layer.blob_sum, -1, media_type::DOCKER_LAYER_GZIP);
             }
         }
         Parsed::Index(_) => return Err(Error::Unsupported("an index is not an image".into())),

@@ -11,8 +11,8 @@ use super::config::{DockerExtras, OciImage};
 use super::source::{blob_bytes, ImageSource};
 use super::time::normalize;
 use crate::digest::Digest;
-use crate::error::{Error, Result};
-use crate::manifest::{ImageManifest, Parsed, Schema1Manifest, WantedPlatform};
+use crate::error::{Error, ErrorCode, Result};
+use crate::manifest::{media_type, ImageManifest, Parsed, Schema1Manifest, WantedPlatform};
 use crate::registry::FetchedManifest;
 
 /// The largest config blob read (as containers/image).
@@ -114,7 +114,7 @@ pub fn summarize(image: &ResolvedImage, name: Option<String>, repo_tags: Vec<Str
 pub async fn tags_unless_denied<S: ImageSource>(source: &S) -> Result<Option<Vec<String>>> {
     match source.repository_tags().await {
         Ok(tags) => Ok(Some(tags.unwrap_or_default())),
-        Err(e) if e.code() == "DENIED" => Ok(None),
+        Err(e) if e.code() == ErrorCode::Denied => Ok(None),
         Err(e) => Err(e),
     }
 }
@@ -197,7 +197,7 @@ fn fill_from_schema1(out: &mut InspectOutput, manifest: &Schema1Manifest) -> Res
         }
         out.layers.push(layer.blob_sum.to_string());
         out.layers_data.push(LayerData {
-            mime_type: "application/vnd.docker.image.rootfs.diff.tar.gzip".into(),
+            mime_type: media_type::DOCKER_LAYER_GZIP.into(),
             digest: layer.blob_sum.to_string(),
             size: -1,
             annotations: None,

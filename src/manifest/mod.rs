@@ -1,4 +1,5 @@
-//! Manifests and indexes: decoding by Content-Type or by sniffing, digests, platform choice.
+//! Manifests and indexes: decoding by Content-Type or by sniffing, digests, verification against
+//! the digest they are addressed by, platform choice.
 //!
 //! A [`Manifest`] keeps the exact bytes it was decoded from next to the decoded view; the bytes
 //! are the truth and are what gets hashed, printed by `inspect --raw` and copied.
@@ -7,10 +8,12 @@ pub mod media_type;
 pub mod platform;
 pub mod schema1;
 pub mod types;
+pub mod verify;
 
 pub use media_type::ManifestKind;
 pub use platform::WantedPlatform;
 pub use types::{Descriptor, ImageManifest, Index, Platform, Schema1Manifest};
+pub use verify::{expected_digest, verify};
 
 use crate::digest::Digest;
 use crate::error::{Error, Result};

@@ -8,6 +8,7 @@ use std::process::{Command, Stdio};
 use base64::Engine as _;
 
 use crate::error::{Error, Result};
+use crate::reference::{is_docker_hub, DOCKER_HUB, DOCKER_HUB_WEB_HOST};
 use crate::registry::Credentials;
 
 #[derive(serde::Deserialize, Default)]
@@ -105,9 +106,12 @@ fn normalize_key(key: &str) -> String {
         Some(rest) => rest.split('/').next().unwrap_or(rest),
         None => key,
     };
-    match key {
-        "index.docker.io" | "registry-1.docker.io" => "docker.io".to_string(),
-        other => other.to_string(),
+    // containers/image's normalizeRegistry folds Docker Hub's index and API hosts, as written,
+    // but not its web host: a key for that one stays its own.
+    if key != DOCKER_HUB_WEB_HOST && is_docker_hub(key) {
+        DOCKER_HUB.to_string()
+    } else {
+        key.to_string()
     }
 }
 
@@ -454,6 +458,24 @@ mod tests {
         );
         assert_eq!(get("tok.example", "x"), Some(Credentials::IdentityToken("refresh".into())));
         assert_eq!(get("nowhere.example", "x"), None);
+    }
+
+    #[test]
+    fn auth_keys_fold_docker_hub_as_containers_image_does() {
+        for key in [
+            "docker.io",
+            "index.docker.io",
+            "https://index.docker.io/v1/",
+            "registry-1.docker.io",
+            "http://registry-1.docker.io",
+        ] {
+            assert_eq!(normalize_key(key), DOCKER_HUB, "{key}");
+        }
+        // The web host and other spellings stay keys of their own.
+        assert_eq!(normalize_key("registry.hub.docker.com"), "registry.hub.docker.com");
+        assert_eq!(normalize_key("Index.Docker.io"), "Index.Docker.io");
+        assert_eq!(normalize_key("https://reg.example:5000/v2/"), "reg.example:5000");
+        assert_eq!(normalize_key("reg.example/team"), "reg.example/team");
     }
 
     #[test]

@@ -4,17 +4,11 @@
 //! tag is checked against the registry's `Docker-Content-Digest` when it sends one. Blob streams
 //! fail at their end when the bytes do not hash to the blob's digest.
 
-use std::pin::Pin;
-use std::task::{Context, Poll};
-
-use bytes::Bytes;
-use futures_util::Stream;
-
 use super::client::RegistryClient;
-use crate::digest::{Algorithm, Digest, Verifier};
+use crate::digest::{Digest, VerifiedStream, Verifier};
 use crate::error::{Error, Result};
 use crate::http::{read_limited, ByteStream, Method, Request, Transport};
-use crate::manifest::{media_type, Manifest, MAX_MANIFEST_SIZE};
+use crate::manifest::{self, media_type, Manifest, MAX_MANIFEST_SIZE};
 
 const TAG_LIST_LIMIT: u64 = 32 * 1024 * 1024;
 const MAX_TAG_PAGES: usize = 10_000;
@@ -39,16 +33,6 @@ pub fn pull_scope(repository: &str) -> String {
     format!("repository:{repository}:pull")
 }
 
-/// Whether `manifest` is the content addressed by `expected`.
-pub fn manifest_matches(manifest: &Manifest, expected: &Digest) -> bool {
-    match expected.algorithm() {
-        Algorithm::Sha256 => {
-            manifest.digest().ok().as_ref() == Some(expected) || &Digest::sha256(manifest.raw()) == expected
-        }
-        other => &Digest::of(other, manifest.raw()) == expected,
-    }
-}
-
 impl<T: Transport> RegistryClient<T> {
     fn manifest_url(base: &str, repository: &str, reference: &str) -> String {
         format!("{base}/v2/{repository}/manifests/{reference}")
@@ -62,27 +46,15 @@ impl<T: Transport> RegistryClient<T> {
         let response = self.send(&build, &pull_scope(repository)).await?;
         let response = self.expect_success(response, &url).await?;
         let content_type = response.headers.get("content-type").map(str::to_string);
-        let header_digest = response.headers.get("docker-content-digest").and_then(|d| Digest::parse(d.trim()).ok());
+        let header_digest = response.headers.get("docker-content-digest").map(str::to_string);
         let raw = response.bytes_limited(MAX_MANIFEST_SIZE, "manifest").await?;
         let manifest = Manifest::decode(raw, content_type.as_deref()).map_err(|e| match e {
             Error::InvalidManifest(why) => Error::InvalidManifest(format!("{why} (from {url})")),
             other => other,
         })?;
-        let expected = match Digest::parse(reference) {
-            Ok(d) => Some(d),
-            Err(_) => header_digest,
-        };
-        let digest = match expected {
-            Some(expected) if manifest_matches(&manifest, &expected) => expected,
-            Some(expected) => {
-                return Err(Error::DigestMismatch {
-                    what: format!("manifest {}/{repository}:{reference}", self.registry()),
-                    expected: expected.to_string(),
-                    actual: manifest.digest().map(|d| d.to_string()).unwrap_or_else(|e| e.to_string()),
-                })
-            }
-            None => manifest.digest()?,
-        };
+        let expected = manifest::expected_digest(reference, header_digest.as_deref());
+        let what = format!("manifest {}/{repository}:{reference}", self.registry());
+        let digest = manifest::verify(manifest.raw(), expected.as_ref(), &what)?;
         Ok(FetchedManifest { manifest, digest })
     }
 
@@ -112,7 +84,7 @@ impl<T: Transport> RegistryClient<T> {
         let response = self.send(&build, &pull_scope(repository)).await?;
         let response = self.expect_success(response, &url).await?;
         let what = format!("blob {digest} from {}/{repository}", self.registry());
-        Ok(Box::pin(VerifiedStream::new(response.body, Verifier::new(digest.clone(), size, what))))
+        Ok(VerifiedStream::new(response.body, Verifier::new(digest.clone(), size, what)).boxed())
     }
 
     /// Reads a whole blob into memory (at most `limit` bytes), verified.
@@ -155,38 +127,5 @@ impl<T: Transport> RegistryClient<T> {
             }
         }
         Err(Error::Protocol { url, reason: format!("more than {MAX_TAG_PAGES} pages of tags") })
-    }
-}
-
-/// A byte stream checked against a digest as it passes; its last item is an error on mismatch.
-pub struct VerifiedStream {
-    inner: ByteStream,
-    verifier: Option<Verifier>,
-}
-
-impl VerifiedStream {
-    /// Wraps `inner` so that it is verified by `verifier`.
-    pub fn new(inner: ByteStream, verifier: Verifier) -> Self {
-        VerifiedStream { inner, verifier: Some(verifier) }
-    }
-}
-
-impl Stream for VerifiedStream {
-    type Item = Result<Bytes>;
-
-    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let this = self.get_mut();
-        let Some(verifier) = this.verifier.as_mut() else { return Poll::Ready(None) };
-        let item = match this.inner.as_mut().poll_next(cx) {
-            Poll::Pending => return Poll::Pending,
-            Poll::Ready(Some(Ok(chunk))) => match verifier.update(&chunk) {
-                Ok(()) => return Poll::Ready(Some(Ok(chunk))),
-                Err(e) => Some(Err(e)),
-            },
-            Poll::Ready(Some(Err(e))) => Some(Err(e)),
-            Poll::Ready(None) => this.verifier.take().expect("checked above").finish().err().map(Err),
-        };
-        this.verifier = None;
-        Poll::Ready(item)
     }
 }

@@ -23,6 +23,29 @@ pub enum Credentials {
 }
 
 impl Credentials {
+    /// The credentials a face was given as separate fields: a user name with a password, or a
+    /// bearer token (sent as is), or nothing. A user name without a password (or the reverse),
+    /// or both a user name and a token, is refused with [`Error::Config`]; `origin` names where
+    /// the fields came from at the start of that line (`options`, `upstream options`).
+    pub fn from_parts(
+        username: Option<String>,
+        password: Option<String>,
+        token: Option<String>,
+        origin: &str,
+    ) -> Result<Option<Credentials>> {
+        match (username, password, token) {
+            (Some(_), _, Some(_)) => {
+                Err(Error::Config(format!("{origin}: give either username/password or token, not both")))
+            }
+            (Some(username), Some(password), None) => Ok(Some(Credentials::Basic { username, password })),
+            (Some(_), None, None) | (None, Some(_), _) => {
+                Err(Error::Config(format!("{origin}: username and password must be given together")))
+            }
+            (None, None, Some(token)) => Ok(Some(Credentials::RegistryToken(token))),
+            (None, None, None) => Ok(None),
+        }
+    }
+
     /// The value of an `Authorization: Basic …` header for these credentials, if they are basic.
     pub fn basic_header(&self) -> Option<String> {
         match self {
@@ -172,6 +195,42 @@ mod tests {
         assert_eq!(parse_token_response(br#"{"token":"","access_token":"c"}"#, "r").unwrap().value, "c");
         assert!(parse_token_response(br#"{}"#, "r").is_err());
         assert!(parse_token_response(b"<html>", "r").is_err());
+    }
+
+    fn parts(u: Option<&str>, p: Option<&str>, t: Option<&str>) -> Result<Option<Credentials>> {
+        Credentials::from_parts(u.map(Into::into), p.map(Into::into), t.map(Into::into), "options")
+    }
+
+    #[test]
+    fn credentials_from_parts() {
+        assert_eq!(
+            parts(Some("u"), Some("p:w"), None).unwrap(),
+            Some(Credentials::Basic { username: "u".into(), password: "p:w".into() })
+        );
+        assert_eq!(parts(None, None, Some("tok")).unwrap(), Some(Credentials::RegistryToken("tok".into())));
+        assert_eq!(parts(None, None, None).unwrap(), None);
+        // An empty password is a password.
+        assert!(matches!(parts(Some("u"), Some(""), None), Ok(Some(Credentials::Basic { .. }))));
+    }
+
+    #[test]
+    fn credentials_from_parts_refuse_half_or_mixed_sets() {
+        let together = "options: username and password must be given together";
+        let not_both = "options: give either username/password or token, not both";
+        for (u, p, t, line) in [
+            (Some("u"), None, None, together),
+            (None, Some("p"), None, together),
+            (None, Some("p"), Some("t"), together),
+            (Some("u"), Some("p"), Some("t"), not_both),
+            (Some("u"), None, Some("t"), not_both),
+        ] {
+            let err = parts(u, p, t).unwrap_err();
+            assert!(matches!(err, Error::Config(_)), "{err:?}");
+            assert_eq!(err.to_string(), line, "{u:?} {p:?} {t:?}");
+            assert_eq!(err.code(), "CONFIG");
+        }
+        let err = Credentials::from_parts(Some("u".into()), None, None, "upstream options").unwrap_err();
+        assert_eq!(err.to_string(), "upstream options: username and password must be given together");
     }
 
     #[test]

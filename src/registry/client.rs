@@ -36,15 +36,6 @@ pub struct ClientOptions {
     pub base_url: Option<String>,
 }
 
-/// The host serving a registry's API (`docker.io` is served by `registry-1.docker.io`).
-pub fn endpoint_host(registry: &str) -> &str {
-    if registry == "docker.io" {
-        "registry-1.docker.io"
-    } else {
-        registry
-    }
-}
-
 #[derive(Default)]
 struct State {
     base: Option<String>,
@@ -102,7 +93,7 @@ impl<T: Transport> RegistryClient<T> {
         let candidates: Vec<String> = match &self.options.base_url {
             Some(base) => vec![base.trim_end_matches('/').to_string()],
             None => {
-                let host = endpoint_host(&self.registry);
+                let host = crate::reference::api_host(&self.registry);
                 let mut v = vec![format!("https://{host}")];
                 if self.options.allow_http {
                     v.push(format!("http://{host}"));

@@ -6,7 +6,10 @@
 //! prints, so `JSON.stringify(await inspect(...))` equals `skopos inspect` modulo whitespace.
 //!
 //! Errors are thrown as JavaScript `Error` objects with a `code` property taken from
-//! [`Error::code`] (`INVALID_REFERENCE`, `MANIFEST_UNKNOWN`, `DIGEST_MISMATCH`…).
+//! [`Error::code`] (`INVALID_REFERENCE`, `MANIFEST_UNKNOWN`, `DIGEST_MISMATCH`…), typed in
+//! TypeScript as the `ErrorCode` union; `errorStatus`, `canonicalRegistry` and
+//! `layerCompression` hand the core's rules for codes, registry hosts and layer media types to
+//! the Worker and the page.
 //!
 //! The TypeScript types of the arguments and results are written out in the custom section
 //! below and attached to the functions with `unchecked_param_type` / `unchecked_return_type`.
@@ -126,6 +129,9 @@ export interface PlatformEntry {
 }
 "#;
 
+#[wasm_bindgen(typescript_custom_section)]
+const TS_ERROR_CODE: &'static str = crate::error::ERROR_CODE_TS;
+
 /// The `options` argument.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
@@ -162,19 +168,7 @@ impl Options {
     }
 
     fn credentials(&self) -> Result<Option<Credentials>> {
-        match (&self.username, &self.password, &self.token) {
-            (Some(_), _, Some(_)) => {
-                Err(Error::Config("options: give either username/password or token, not both".into()))
-            }
-            (Some(username), Some(password), None) => {
-                Ok(Some(Credentials::Basic { username: username.clone(), password: password.clone() }))
-            }
-            (Some(_), None, None) | (None, Some(_), _) => {
-                Err(Error::Config("options: username and password must be given together".into()))
-            }
-            (None, None, Some(token)) => Ok(Some(Credentials::RegistryToken(token.clone()))),
-            (None, None, None) => Ok(None),
-        }
+        Credentials::from_parts(self.username.clone(), self.password.clone(), self.token.clone(), "options")
     }
 
     pub(super) fn client(&self, reference: &Reference) -> Result<RegistryClient<FetchTransport>> {
@@ -205,7 +199,7 @@ impl Options {
 /// A JavaScript `Error` with the error's message and a `code` property.
 pub(super) fn to_js_error(error: Error) -> JsValue {
     let js = js_sys::Error::new(&error.to_string());
-    let _ = js_sys::Reflect::set(&js, &JsValue::from_str("code"), &JsValue::from_str(error.code()));
+    let _ = js_sys::Reflect::set(&js, &JsValue::from_str("code"), &JsValue::from_str(error.code().as_str()));
     js.into()
 }
 
@@ -237,18 +231,8 @@ fn parse_image(image: &str) -> Result<Reference> {
     Reference::parse(spec)
 }
 
-/// An image reference with `latest` applied when it has neither tag nor digest.
-fn parse_image_with_tag(image: &str) -> Result<Reference> {
-    let reference = parse_image(image)?;
-    if reference.tag().is_some() || reference.digest().is_some() {
-        Ok(reference)
-    } else {
-        reference.with_tag("latest")
-    }
-}
-
 fn open(image: &str, options: &Options) -> Result<(Reference, RegistrySource<FetchTransport>)> {
-    let reference = parse_image_with_tag(image)?;
+    let reference = parse_image(image)?.or_latest();
     let client = options.client(&reference)?;
     let source =
         RegistrySource::new(client, reference.repository(), &reference.manifest_reference(), &reference.name());
@@ -514,4 +498,25 @@ async fn platforms_impl(image: &str, options: Option<JsValue>) -> Result<JsValue
         }
     };
     to_js(&entries)
+}
+
+/// The HTTP status that goes with an error code (`errorStatus("MANIFEST_UNKNOWN")` is 404), as
+/// the edge Worker answers; 500 for a string that is no `ErrorCode`.
+#[wasm_bindgen(js_name = errorStatus)]
+pub fn error_status(#[wasm_bindgen(unchecked_param_type = "ErrorCode | string")] code: &str) -> u16 {
+    crate::error::ErrorCode::parse(code).map_or(500, |c| c.http_status())
+}
+
+/// A registry host as skopos names it: trimmed, lower-case, Docker Hub's host names
+/// (`index.docker.io`, `registry-1.docker.io`, `registry.hub.docker.com`) as `docker.io`.
+#[wasm_bindgen(js_name = canonicalRegistry)]
+pub fn canonical_registry(host: &str) -> String {
+    crate::reference::canonical_registry(host)
+}
+
+/// How a layer of `mediaType` is compressed (`"none"`, `"gzip"`, `"zstd"`), or `undefined` for
+/// a media type that is not a layer's.
+#[wasm_bindgen(js_name = layerCompression, unchecked_return_type = "\"none\" | \"gzip\" | \"zstd\" | undefined")]
+pub fn layer_compression(media_type: &str) -> Option<String> {
+    crate::manifest::media_type::compression_of(media_type).map(|c| c.name().to_string())
 }

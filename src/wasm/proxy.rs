@@ -32,10 +32,10 @@ use wasm_bindgen::prelude::*;
 
 use super::api::to_js_error;
 use super::fetch::FetchTransport;
-use crate::digest::{Algorithm, Digest, Verifier};
+use crate::digest::{Digest, VerifiedStream, Verifier};
 use crate::error::{Error, Result};
 use crate::http::{ByteStream, Headers, Method, Request, Response};
-use crate::manifest::{manifest_digest, MAX_MANIFEST_SIZE};
+use crate::manifest::{self, MAX_MANIFEST_SIZE};
 use crate::reference::Reference;
 use crate::registry::api::pull_scope;
 use crate::registry::{ClientOptions, Credentials, RegistryClient};
@@ -135,7 +135,9 @@ async fn proxy_fetch_impl(
     let body: JsValue = match (&target, status, method) {
         (Target::Manifest { reference }, 200, Method::Get) => {
             let raw = crate::http::read_limited(body, MAX_MANIFEST_SIZE, "manifest").await?;
-            let digest = verify_manifest(registry, repository, reference, &raw, headers.get("docker-content-digest"))?;
+            let expected = manifest::expected_digest(reference, headers.get("docker-content-digest"));
+            let digest =
+                manifest::verify(&raw, expected.as_ref(), &format!("manifest {registry}/{repository}:{reference}"))?;
             headers.set("docker-content-digest", digest.to_string());
             headers.set("content-length", raw.len().to_string());
             Uint8Array::from(&raw[..]).into()
@@ -143,8 +145,8 @@ async fn proxy_fetch_impl(
         (Target::Blob { digest }, 200, Method::Get) => {
             let size = headers.get("content-length").and_then(|l| l.trim().parse::<u64>().ok());
             let what = format!("blob {digest} from {registry}/{repository}");
-            let verified = crate::registry::api::VerifiedStream::new(body, Verifier::new(digest.clone(), size, what));
-            to_readable(hold_last_chunk(Box::pin(verified)))
+            let verified = VerifiedStream::new(body, Verifier::new(digest.clone(), size, what));
+            to_readable(hold_last_chunk(verified.boxed()))
         }
         (_, _, Method::Head) => JsValue::NULL,
         _ => to_readable(body),
@@ -196,11 +198,7 @@ fn upstream_client(registry: &str, options: Option<JsValue>) -> Result<RegistryC
             .map_err(|e| Error::Config(format!("invalid upstream options: {e}")))?,
         _ => UpstreamOptions::default(),
     };
-    let credentials = match (options.username, options.password) {
-        (Some(username), Some(password)) => Some(Credentials::Basic { username, password }),
-        (None, None) => None,
-        _ => return Err(Error::Config("upstream options: username and password must be given together".into())),
-    };
+    let credentials = Credentials::from_parts(options.username, options.password, None, "upstream options")?;
     let allow_http = options.tls_verify == Some(false);
     // The key holds a hash of the password, not the password.
     let user_key = match &credentials {
@@ -220,33 +218,6 @@ fn upstream_client(registry: &str, options: Option<JsValue>) -> Result<RegistryC
             })
             .clone()
     }))
-}
-
-/// Checks manifest bytes against the digest they are addressed by (or, for a tag, the upstream's
-/// `Docker-Content-Digest` when sent) and returns their digest.
-fn verify_manifest(
-    registry: &str,
-    repository: &str,
-    reference: &str,
-    raw: &[u8],
-    header: Option<&str>,
-) -> Result<Digest> {
-    let expected = match Digest::parse(reference) {
-        Ok(digest) => Some(digest),
-        Err(_) => header.and_then(|h| Digest::parse(h.trim()).ok()),
-    };
-    let Some(expected) = expected else { return manifest_digest(raw).or_else(|_| Ok(Digest::sha256(raw))) };
-    let matches = Digest::of(expected.algorithm(), raw) == expected
-        || (expected.algorithm() == Algorithm::Sha256 && manifest_digest(raw).ok().as_ref() == Some(&expected));
-    if matches {
-        Ok(expected)
-    } else {
-        Err(Error::DigestMismatch {
-            what: format!("manifest {registry}/{repository}:{reference}"),
-            expected: expected.to_string(),
-            actual: Digest::of(expected.algorithm(), raw).to_string(),
-        })
-    }
 }
 
 /// Passes a stream through one chunk behind: each chunk is released when the next one arrives,

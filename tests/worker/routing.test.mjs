@@ -1,10 +1,16 @@
 // The edge Worker's choice of upstream (www/worker/routing.js) and its settings
-// (www/worker/config.js), as plain functions in Node: the parts of the /v2/ proxy that need no
-// registry, among them Docker Hub's `library/` rule, which the workerd tests cannot reach.
+// (www/worker/config.js), as plain functions in Node (the built copies in dist/worker): the parts
+// of the /v2/ proxy that need no registry, among them Docker Hub's `library/` rule, which the
+// workerd tests cannot reach.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { resolveUpstream } from "../../www/worker/routing.js";
-import { readConfig, credentialsSecretName } from "../../www/worker/config.js";
+import { register } from "node:module";
+
+// The Worker as `make worker` builds it (dist/worker: its modules with the skopos wasm, whose
+// canonicalRegistry and errorStatus they call), its .wasm import loaded as workerd does.
+register("./wasm-module-hook.mjs", import.meta.url);
+const { resolveUpstream } = await import("../../dist/worker/routing.js");
+const { readConfig, credentialsSecretName } = await import("../../dist/worker/config.js");
 
 const config = readConfig({
     REGISTRIES: "docker.io, ghcr.io,registry.example:5000",

@@ -51,15 +51,6 @@ pub fn registry_client(reference: &Reference, options: &ImageOptions) -> Result<
     Ok(client)
 }
 
-/// The image a `docker://` name points at, with `latest` applied when it names no tag or digest.
-pub fn with_default_tag(reference: &Reference) -> Result<Reference> {
-    if reference.tag().is_some() || reference.digest().is_some() {
-        Ok(reference.clone())
-    } else {
-        reference.with_tag("latest")
-    }
-}
-
 /// Every readable source, as one type.
 pub enum AnySource {
     Registry(RegistrySource<ReqwestTransport>),
@@ -73,7 +64,7 @@ pub enum AnySource {
 pub async fn open_source(name: &ImageName, options: &ImageOptions) -> Result<AnySource> {
     match name {
         ImageName::Docker { reference, .. } => {
-            let reference = with_default_tag(reference)?;
+            let reference = reference.or_latest();
             let client = registry_client(&reference, options)?;
             Ok(AnySource::Registry(RegistrySource::new(
                 client,
@@ -141,7 +132,7 @@ pub enum AnyDestination {
 pub async fn open_destination(name: &ImageName, options: &ImageOptions) -> Result<AnyDestination> {
     match name {
         ImageName::Docker { reference, .. } => {
-            let reference = with_default_tag(reference)?;
+            let reference = reference.or_latest();
             let client = registry_client(&reference, options)?;
             Ok(AnyDestination::Registry(RegistryDestination::new(
                 client,

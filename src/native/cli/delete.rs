@@ -6,7 +6,7 @@
 
 use clap::Args;
 
-use super::connect::{registry_client, with_default_tag};
+use super::connect::registry_client;
 use super::options::ImageOptions;
 use super::retry::RetryOptions;
 use crate::error::{Error, Result};
@@ -27,7 +27,7 @@ pub struct DeleteArgs {
 /// Runs `delete`; stdout stays empty.
 pub async fn run(args: &DeleteArgs) -> Result<Vec<u8>> {
     let reference = match ImageName::parse(&args.name)? {
-        ImageName::Docker { reference, .. } => with_default_tag(&reference)?,
+        ImageName::Docker { reference, .. } => reference.or_latest(),
         other => {
             return Err(Error::Unsupported(format!(
                 "Deleting images not implemented for {}: images",

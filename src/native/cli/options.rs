@@ -75,20 +75,18 @@ impl ImageOptions {
         if self.no_creds {
             return Ok(Some(None));
         }
-        if let Some(token) = &self.registry_token {
-            return Ok(Some(Some(Credentials::RegistryToken(token.clone()))));
-        }
-        if let Some(creds) = &self.creds {
-            let (username, password) = creds.split_once(':').unwrap_or((creds.as_str(), ""));
-            if username.is_empty() {
-                return Err(Error::Config("--creds: the user name is empty".into()));
+        let (username, password) = match &self.creds {
+            Some(creds) => {
+                let (username, password) = creds.split_once(':').unwrap_or((creds.as_str(), ""));
+                if username.is_empty() {
+                    return Err(Error::Config("--creds: the user name is empty".into()));
+                }
+                (Some(username.to_string()), Some(password.to_string()))
             }
-            return Ok(Some(Some(Credentials::Basic { username: username.into(), password: password.into() })));
-        }
-        if let (Some(username), Some(password)) = (&self.username, &self.password) {
-            return Ok(Some(Some(Credentials::Basic { username: username.clone(), password: password.clone() })));
-        }
-        Ok(None)
+            None => (self.username.clone(), self.password.clone()),
+        };
+        // clap refuses the flags that conflict, so only a complete set of parts reaches here.
+        Credentials::from_parts(username, password, self.registry_token.clone(), "credentials").map(|c| c.map(Some))
     }
 }
 
@@ -126,6 +124,36 @@ pub fn parse_go_duration(input: &str) -> std::result::Result<Duration, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn explicit_credentials_from_flags() {
+        let basic = |u: &str, p: &str| Some(Some(Credentials::Basic { username: u.into(), password: p.into() }));
+        let with = |f: fn(&mut ImageOptions)| {
+            let mut o = ImageOptions::default();
+            f(&mut o);
+            o.explicit_credentials()
+        };
+        assert_eq!(with(|_| {}).unwrap(), None);
+        assert_eq!(with(|o| o.no_creds = true).unwrap(), Some(None));
+        assert_eq!(with(|o| o.creds = Some("u:p:w".into())).unwrap(), basic("u", "p:w"));
+        assert_eq!(with(|o| o.creds = Some("u".into())).unwrap(), basic("u", ""));
+        assert_eq!(
+            with(|o| {
+                o.username = Some("u".into());
+                o.password = Some("p".into());
+            })
+            .unwrap(),
+            basic("u", "p")
+        );
+        assert_eq!(
+            with(|o| o.registry_token = Some("t".into())).unwrap(),
+            Some(Some(Credentials::RegistryToken("t".into())))
+        );
+        assert_eq!(with(|o| o.creds = Some(":p".into())).unwrap_err().to_string(), "--creds: the user name is empty");
+        // What clap lets through is complete; the shared rule still refuses a half set.
+        let err = with(|o| o.username = Some("u".into())).unwrap_err();
+        assert_eq!(err.to_string(), "credentials: username and password must be given together");
+    }
 
     #[test]
     fn go_durations() {

@@ -9,7 +9,6 @@ use crate::error::{Error, Result};
 use crate::http::ByteStream;
 use crate::image::ImageSource;
 use crate::manifest::Manifest;
-use crate::registry::api::manifest_matches;
 use crate::registry::FetchedManifest;
 
 /// An image stored in a `dir:` directory.
@@ -39,17 +38,7 @@ impl ImageSource for DirSource {
         };
         let raw = read_file(&file, "manifest").await?;
         let manifest = Manifest::decode(raw, None)?;
-        let digest = match instance {
-            Some(expected) if manifest_matches(&manifest, expected) => expected.clone(),
-            Some(expected) => {
-                return Err(Error::DigestMismatch {
-                    what: format!("manifest {}", file.display()),
-                    expected: expected.to_string(),
-                    actual: manifest.digest()?.to_string(),
-                })
-            }
-            None => manifest.digest()?,
-        };
+        let digest = crate::manifest::verify(manifest.raw(), instance, &format!("manifest {}", file.display()))?;
         Ok(FetchedManifest { manifest, digest })
     }
 

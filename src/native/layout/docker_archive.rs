@@ -33,13 +33,11 @@ use crate::digest::{Digest, Hasher, Verifier};
 use crate::error::{Error, Result};
 use crate::http::ByteStream;
 use crate::image::{BlobInfo, ImageDestination, ImageSource};
-use crate::manifest::media_type::{DOCKER_CONFIG, DOCKER_V2S2};
+use crate::manifest::media_type::{DOCKER_CONFIG, DOCKER_LAYER_GZIP, DOCKER_V2S2};
 use crate::manifest::{Manifest, ManifestKind, MAX_MANIFEST_SIZE};
-use crate::reference::Reference;
+use crate::reference::{Reference, DEFAULT_TAG};
 use crate::registry::FetchedManifest;
 
-/// The layer media type containers/image gives every docker-archive layer.
-const LAYER_MEDIA_TYPE: &str = "application/vnd.docker.image.rootfs.diff.tar.gzip";
 const MAX_CONFIG: u64 = crate::image::inspect::MAX_CONFIG_SIZE;
 
 /// One entry of `manifest.json`.
@@ -75,11 +73,7 @@ fn tagged_reference(name: &str) -> Result<Reference> {
     if reference.digest().is_some() {
         return Err(Error::Unsupported(format!("docker-archive doesn't support digest references: {name}")));
     }
-    if reference.tag().is_some() {
-        Ok(reference)
-    } else {
-        reference.with_tag("latest")
-    }
+    Ok(reference.or_latest())
 }
 
 struct Layer {
@@ -200,7 +194,7 @@ impl DockerArchiveSource {
             layers: layers
                 .iter()
                 .map(|l| DockerDescriptor {
-                    media_type: LAYER_MEDIA_TYPE,
+                    media_type: DOCKER_LAYER_GZIP,
                     size: l.size as i64,
                     digest: &l.diff_id,
                     urls: None,
@@ -571,7 +565,7 @@ impl ImageDestination for DockerArchiveDestination {
                 repositories
                     .entry(tag.name())
                     .or_default()
-                    .insert(tag.tag().unwrap_or("latest").to_string(), last.clone());
+                    .insert(tag.tag().unwrap_or(DEFAULT_TAG).to_string(), last.clone());
             }
             let repositories_json =
                 serde_json::to_vec(&repositories).map_err(|e| Error::InvalidManifest(e.to_string()))?;

@@ -12,7 +12,7 @@ use std::path::Path;
 use futures_util::StreamExt;
 use tokio::io::AsyncReadExt;
 
-use crate::digest::{Digest, Verifier};
+use crate::digest::{Digest, VerifiedStream, Verifier};
 use crate::error::{Error, Result};
 use crate::http::ByteStream;
 
@@ -24,27 +24,25 @@ pub async fn verified_file_stream(path: &Path, digest: &Digest, size: Option<u64
         std::io::ErrorKind::NotFound => Error::NotFound(format!("blob {digest} not found at {}", path.display())),
         _ => Error::io(format!("opening {}", path.display()), e),
     })?;
-    let what = format!("blob {digest} at {}", path.display());
-    let verifier = Verifier::new(digest.clone(), size, what);
-    let stream = futures_util::stream::unfold(
-        (file, Some(verifier), path.to_path_buf()),
-        |(mut file, verifier, path)| async move {
-            let mut verifier = verifier?;
-            let mut buf = vec![0u8; READ_CHUNK];
-            match file.read(&mut buf).await {
-                Ok(0) => verifier.finish().err().map(|e| (Err(e), (file, None, path))),
-                Ok(n) => {
-                    buf.truncate(n);
-                    match verifier.update(&buf) {
-                        Ok(()) => Some((Ok(bytes::Bytes::from(buf)), (file, Some(verifier), path))),
-                        Err(e) => Some((Err(e), (file, None, path))),
-                    }
-                }
-                Err(e) => Some((Err(Error::io(format!("reading {}", path.display()), e)), (file, None, path))),
+    let verifier = Verifier::new(digest.clone(), size, format!("blob {digest} at {}", path.display()));
+    Ok(VerifiedStream::new(file_stream(file, path.to_path_buf()), verifier).boxed())
+}
+
+/// The bytes of an open file, read in chunks; a read error is the last item.
+fn file_stream(file: tokio::fs::File, path: std::path::PathBuf) -> ByteStream {
+    let stream = futures_util::stream::unfold(Some((file, path)), |state| async move {
+        let (mut file, path) = state?;
+        let mut buf = vec![0u8; READ_CHUNK];
+        match file.read(&mut buf).await {
+            Ok(0) => None,
+            Ok(n) => {
+                buf.truncate(n);
+                Some((Ok(bytes::Bytes::from(buf)), Some((file, path))))
             }
-        },
-    );
-    Ok(stream.boxed())
+            Err(e) => Some((Err(Error::io(format!("reading {}", path.display()), e)), None)),
+        }
+    });
+    stream.boxed()
 }
 
 /// Reads a small file whole, naming it in errors; a missing file is [`Error::NotFound`].

@@ -9,7 +9,6 @@ use crate::error::{Error, Result};
 use crate::http::ByteStream;
 use crate::image::ImageSource;
 use crate::manifest::{Descriptor, Index, Manifest, MAX_MANIFEST_SIZE};
-use crate::registry::api::manifest_matches;
 use crate::registry::FetchedManifest;
 
 /// The annotation naming an image in `index.json`.
@@ -71,14 +70,8 @@ impl ImageSource for OciSource {
         let media_type =
             if instance.is_none() { Some(self.top.media_type.as_str()).filter(|m| !m.is_empty()) } else { None };
         let manifest = Manifest::decode(raw, media_type)?;
-        if !manifest_matches(&manifest, digest) {
-            return Err(Error::DigestMismatch {
-                what: format!("manifest {}", path.display()),
-                expected: digest.to_string(),
-                actual: manifest.digest()?.to_string(),
-            });
-        }
-        Ok(FetchedManifest { manifest, digest: digest.clone() })
+        let digest = crate::manifest::verify(manifest.raw(), Some(digest), &format!("manifest {}", path.display()))?;
+        Ok(FetchedManifest { manifest, digest })
     }
 
     async fn blob(&self, digest: &Digest, size: Option<u64>) -> Result<ByteStream> {

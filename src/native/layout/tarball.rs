@@ -16,7 +16,7 @@ use std::path::{Component, Path, PathBuf};
 use futures_util::StreamExt;
 
 use super::write::{temp_path_for, TempGuard};
-use crate::digest::Verifier;
+use crate::digest::{VerifiedStream, Verifier};
 use crate::error::{Error, Result};
 use crate::http::ByteStream;
 
@@ -385,8 +385,14 @@ pub fn append_tree<W: Write>(w: &mut TarWriter<W>, root: &Path) -> Result<()> {
 /// Streams `reader` (blocking reads run off the runtime) through `verifier`; the last item is an
 /// error if the bytes do not match.
 pub fn verified_read_stream(reader: Box<dyn Read + Send>, verifier: Verifier, what: String) -> ByteStream {
-    let stream = futures_util::stream::unfold(Some((reader, verifier, what)), |state| async move {
-        let (mut reader, mut verifier, what) = state?;
+    VerifiedStream::new(read_stream(reader, what), verifier).boxed()
+}
+
+/// The bytes of `reader`, read in chunks by blocking tasks; a read error (naming `what`) is the
+/// last item.
+fn read_stream(reader: Box<dyn Read + Send>, what: String) -> ByteStream {
+    let stream = futures_util::stream::unfold(Some((reader, what)), |state| async move {
+        let (mut reader, what) = state?;
         let joined = tokio::task::spawn_blocking(move || {
             let mut buf = vec![0u8; READ_CHUNK];
             let result = loop {
@@ -405,13 +411,10 @@ pub fn verified_read_stream(reader: Box<dyn Read + Send>, verifier: Verifier, wh
             }
         };
         match result {
-            Ok(0) => verifier.finish().err().map(|e| (Err(e), None)),
+            Ok(0) => None,
             Ok(n) => {
                 buf.truncate(n);
-                match verifier.update(&buf) {
-                    Ok(()) => Some((Ok(bytes::Bytes::from(buf)), Some((reader, verifier, what)))),
-                    Err(e) => Some((Err(e), None)),
-                }
+                Some((Ok(bytes::Bytes::from(buf)), Some((reader, what))))
             }
             Err(e) => Some((Err(Error::io(format!("reading {what}"), e)), None)),
         }
