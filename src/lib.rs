@@ -16,6 +16,7 @@ pub mod manifest;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod native;
 pub mod output;
+pub mod proxy;
 pub mod reference;
 pub mod registry;
 #[cfg(test)]

@@ -1,43 +1,26 @@
-//! The upstream half of the edge worker's `/v2/` registry proxy: `proxyFetch`.
+//! The edge Worker's `/v2/` proxy in JavaScript: `resolveProxyPath` (which upstream, repository
+//! and kind a request path is for) and `proxyFetch` (the upstream request, verified), over the
+//! target-agnostic [`crate::proxy`], which has the rules.
 //!
-//! The worker (`www/worker/`) decides *which* upstream registry and repository a client's request
-//! is for; this module makes the request to that upstream with the worker's own credentials and
-//! hands back what the client should see, verified:
-//!
-//! - It pings the upstream and answers its auth challenge (basic, or a bearer token fetched from
-//!   the realm the upstream named) through [`RegistryClient`], so credentials go only to the
-//!   upstream's origin and its token realm.
-//! - Redirects (blob downloads sent to a storage host) are followed here, by hand: a hop to
-//!   another origin is made without `Authorization`.
-//! - A `200` manifest `GET` is read whole (at most 4 MiB) and checked against the digest it is
-//!   addressed by, or the upstream's `Docker-Content-Digest`; a mismatch is an error
-//!   (`DIGEST_MISMATCH`), so no bytes reach the client. The response carries the verified digest.
-//! - A `200` blob `GET` streams through a digest check that holds back the last chunk until the
-//!   digest is known: on a mismatch the stream errors *instead of* delivering its last bytes, so
-//!   the client's download is cut short and fails even if it trusts `Content-Length`.
-//! - Anything else (errors, `HEAD`, tag lists) passes through with the upstream's status,
-//!   headers and body; the worker picks the headers it forwards.
-//!
-//! Upstream clients are kept per registry and options for the life of the wasm instance, so the
-//! ping and bearer tokens are reused across requests (tokens until they expire).
+//! This module only converts: the JavaScript arguments and upstream options, the upstream
+//! client kept per registry and options for the life of the wasm instance (so the ping and
+//! bearer tokens are reused across requests, tokens until they expire), and the relayed answer
+//! as `{ status, headers, body }` with a `Uint8Array` or a `ReadableStream` body.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use bytes::Bytes;
-use futures_util::{stream, StreamExt};
+use futures_util::StreamExt;
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
-use super::api::to_js_error;
+use super::api::{to_js, to_js_error};
 use super::fetch::FetchTransport;
-use crate::digest::{Digest, VerifiedStream, Verifier};
+use crate::digest::Digest;
 use crate::error::{Error, Result};
-use crate::http::{ByteStream, Headers, Method, Request, Response};
-use crate::manifest::{self, MAX_MANIFEST_SIZE};
-use crate::reference::Reference;
-use crate::registry::api::pull_scope;
+use crate::http::{ByteStream, Headers};
+use crate::proxy::{forward, resolve_path, RelayBody, Relayed, Upstream, UpstreamRequest};
 use crate::registry::{ClientOptions, Credentials, RegistryClient};
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -48,6 +31,31 @@ export interface UpstreamOptions {
   password?: string;
   /** `false` allows plain `http://` when https fails. Default `true`. */
   tlsVerify?: boolean;
+}
+
+/** How `resolveProxyPath` picks the upstream of a request. */
+export interface ProxyUpstream {
+  /** The upstream the request names apart from its path (containerd's `?ns=HOST`, a host name
+   *  mapped to a registry): the whole name is a repository there. */
+  registry?: string;
+  /** The upstream when `registry` is not given and the name does not start with a registry
+   *  host (`ghcr.io/org/app`). Default `docker.io`. */
+  defaultRegistry?: string;
+}
+
+/** A `/v2/` request resolved by `resolveProxyPath`. */
+export interface ProxyPath {
+  /** The upstream registry, normalized (Docker Hub's host names are `docker.io`). */
+  registry: string;
+  /** The repository on it (`library/alpine`); `null` for the ping. */
+  repository: string | null;
+  kind: "manifest" | "blob" | "tags" | "ping";
+  /** The manifest's tag or digest, the blob's digest; else `null`. */
+  reference: string | null;
+  /** The path for `proxyFetch`: `manifests/REF`, `blobs/DIGEST`, `tags/list`; `null` for the ping. */
+  path: string | null;
+  /** Whether the answer is addressed by digest (immutable). */
+  byDigest: boolean;
 }
 
 /** An upstream answer as the proxy should relay it. */
@@ -70,11 +78,12 @@ struct UpstreamOptions {
     tls_verify: Option<bool>,
 }
 
-/// What a request is for, from the part of the path after `/v2/<repository>/`.
-enum Target {
-    Manifest { reference: String },
-    Blob { digest: Digest },
-    Tags,
+/// The `upstream` argument of `resolveProxyPath`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct ProxyUpstream {
+    registry: Option<String>,
+    default_registry: Option<String>,
 }
 
 thread_local! {
@@ -82,8 +91,35 @@ thread_local! {
     static CLIENTS: RefCell<HashMap<String, RegistryClient<FetchTransport>>> = RefCell::new(HashMap::new());
 }
 
-/// Sends a client's pull request on to an upstream registry and returns what to relay (see the
-/// module documentation). `registry` is the upstream (`docker.io`, `127.0.0.1:5000`),
+/// Resolves a `/v2/` request path to its upstream registry, repository and kind. `path` is the
+/// URL path after `/v2/`, still percent-encoded (`ghcr.io/org/app/manifests/1.0`, `alpine/blobs/sha256:…`,
+/// `""` for the ping). Throws an `Error` with code `NOT_FOUND` for a path that is no registry
+/// endpoint, `INVALID_REFERENCE` or `INVALID_DIGEST` for an invalid name, tag or digest.
+#[wasm_bindgen(js_name = resolveProxyPath, unchecked_return_type = "ProxyPath")]
+pub fn resolve_proxy_path(
+    path: &str,
+    #[wasm_bindgen(unchecked_optional_param_type = "ProxyUpstream")] upstream: Option<JsValue>,
+) -> std::result::Result<JsValue, JsValue> {
+    resolve_proxy_path_impl(path, upstream).map_err(to_js_error)
+}
+
+fn resolve_proxy_path_impl(path: &str, upstream: Option<JsValue>) -> Result<JsValue> {
+    let upstream: ProxyUpstream = match upstream {
+        Some(value) if !value.is_undefined() && !value.is_null() => {
+            serde_wasm_bindgen::from_value(value).map_err(|e| Error::Config(format!("invalid upstream: {e}")))?
+        }
+        _ => ProxyUpstream::default(),
+    };
+    let upstream = match (&upstream.registry, &upstream.default_registry) {
+        (Some(registry), _) if !registry.is_empty() => Upstream::Named(registry),
+        (_, Some(default)) if !default.is_empty() => Upstream::Default(default),
+        _ => Upstream::Default("docker.io"),
+    };
+    to_js(&resolve_path(path, upstream)?)
+}
+
+/// Sends a client's pull request on to an upstream registry and returns what to relay (see
+/// [`crate::proxy`]). `registry` is the upstream (`docker.io`, `127.0.0.1:5000`),
 /// `repository` the upstream repository (`library/alpine`), `path` one of `manifests/REF`,
 /// `blobs/DIGEST` or `tags/list` with an optional `?query`, `method` `GET` or `HEAD`, `accept`
 /// the client's `Accept` header for manifests. Throws an `Error` with a `code` when the request
@@ -108,87 +144,15 @@ async fn proxy_fetch_impl(
     accept: Option<&str>,
     options: Option<JsValue>,
 ) -> Result<JsValue> {
-    let method = match method {
-        "GET" => Method::Get,
-        "HEAD" => Method::Head,
-        other => {
-            return Err(Error::Unsupported(format!(
-                "the proxy only reads from registries; method {other} is not allowed"
-            )))
-        }
-    };
-    check_repository(registry, repository)?;
-    let target = parse_target(path)?;
+    let request = UpstreamRequest::new(registry, repository, path, method)?;
     let client = upstream_client(registry, options)?;
-
-    let base = client.base_url().await?;
-    let url = format!("{base}/v2/{repository}/{path}");
-    let scope = pull_scope(repository);
-    let mut request = Request::new(method, &url);
-    if let Some(accept) = accept {
-        request = request.header("Accept", accept);
-    }
-    let response = client.send_following_redirects(request, &scope).await?;
-
-    let Response { status, mut headers, body } = response;
-    // Tag lists pass through; the worker rewrites their `Link` to point at itself.
-    let body: JsValue = match (&target, status, method) {
-        (Target::Manifest { reference }, 200, Method::Get) => {
-            let raw = crate::http::read_limited(body, MAX_MANIFEST_SIZE, "manifest").await?;
-            let expected = manifest::expected_digest(reference, headers.get("docker-content-digest"));
-            let digest =
-                manifest::verify(&raw, expected.as_ref(), &format!("manifest {registry}/{repository}:{reference}"))?;
-            headers.set("docker-content-digest", digest.to_string());
-            headers.set("content-length", raw.len().to_string());
-            Uint8Array::from(&raw[..]).into()
-        }
-        (Target::Blob { digest }, 200, Method::Get) => {
-            let size = headers.get("content-length").and_then(|l| l.trim().parse::<u64>().ok());
-            let what = format!("blob {digest} from {registry}/{repository}");
-            let verified = VerifiedStream::new(body, Verifier::new(digest.clone(), size, what));
-            to_readable(hold_last_chunk(verified.boxed()))
-        }
-        (_, _, Method::Head) => JsValue::NULL,
-        _ => to_readable(body),
+    let Relayed { status, headers, body } = forward(&client, &request, accept).await?;
+    let body: JsValue = match body {
+        RelayBody::Bytes(raw) => Uint8Array::from(&raw[..]).into(),
+        RelayBody::Stream(stream) => to_readable(stream),
+        RelayBody::Empty => JsValue::NULL,
     };
     to_proxy_response(status, &headers, body)
-}
-
-/// Refuses a repository that is not a valid name on `registry` (or that the registry's
-/// normalization would change, such as a Docker Hub name without `library/`).
-fn check_repository(registry: &str, repository: &str) -> Result<()> {
-    let reference = Reference::parse(&format!("{registry}/{repository}"))?;
-    if reference.registry() != registry
-        || reference.repository() != repository
-        || reference.tag().is_some()
-        || reference.digest().is_some()
-    {
-        return Err(Error::InvalidReference {
-            input: format!("{registry}/{repository}"),
-            reason: "not a repository name of this registry".into(),
-        });
-    }
-    Ok(())
-}
-
-/// Parses `manifests/REF`, `blobs/DIGEST` or `tags/list[?query]`.
-fn parse_target(path: &str) -> Result<Target> {
-    let invalid = |reason: &str| Error::InvalidReference { input: path.to_string(), reason: reason.to_string() };
-    if let Some(reference) = path.strip_prefix("manifests/") {
-        if reference.contains(':') {
-            Digest::parse(reference)?;
-        } else if !crate::reference::is_tag(reference) {
-            return Err(invalid("not a valid tag"));
-        }
-        return Ok(Target::Manifest { reference: reference.to_string() });
-    }
-    if let Some(digest) = path.strip_prefix("blobs/") {
-        return Ok(Target::Blob { digest: Digest::parse(digest)? });
-    }
-    if path == "tags/list" || path.starts_with("tags/list?") {
-        return Ok(Target::Tags);
-    }
-    Err(invalid("the proxy serves manifests, blobs and tag lists only"))
 }
 
 /// The shared client for `registry` with these options, made on first use.
@@ -198,7 +162,11 @@ fn upstream_client(registry: &str, options: Option<JsValue>) -> Result<RegistryC
             .map_err(|e| Error::Config(format!("invalid upstream options: {e}")))?,
         _ => UpstreamOptions::default(),
     };
-    let credentials = Credentials::from_parts(options.username, options.password, None, "upstream options")?;
+    let credentials = match (options.username, options.password) {
+        (Some(username), Some(password)) => Some(Credentials::Basic { username, password }),
+        (None, None) => None,
+        _ => return Err(Error::Config("upstream options: username and password must be given together".into())),
+    };
     let allow_http = options.tls_verify == Some(false);
     // The key holds a hash of the password, not the password.
     let user_key = match &credentials {
@@ -217,26 +185,6 @@ fn upstream_client(registry: &str, options: Option<JsValue>) -> Result<RegistryC
                 RegistryClient::new(FetchTransport::new().with_follow_redirects(false), registry, options)
             })
             .clone()
-    }))
-}
-
-/// Passes a stream through one chunk behind: each chunk is released when the next one arrives,
-/// the last one only when the stream ends cleanly. An error (a digest mismatch at the end)
-/// therefore replaces the last chunk rather than following it.
-fn hold_last_chunk(inner: ByteStream) -> ByteStream {
-    Box::pin(stream::unfold(Some((inner, None::<Bytes>)), |state| async move {
-        let (mut inner, mut held) = state?;
-        loop {
-            match inner.next().await {
-                Some(Ok(chunk)) => {
-                    if let Some(previous) = held.replace(chunk) {
-                        return Some((Ok(previous), Some((inner, held))));
-                    }
-                }
-                Some(Err(err)) => return Some((Err(err), None)),
-                None => return held.map(|last| (Ok(last), None)),
-            }
-        }
     }))
 }
 
