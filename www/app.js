@@ -19,7 +19,11 @@ let configProxy = '';
 let leaving = null;
 
 function settleProxy(params) {
-  const [url, source] = params.proxy ? [params.proxy, 'address'] : savedProxy() ? [savedProxy(), 'settings'] : [configProxy, 'config.json'];
+  const [url, source] = params.proxy
+    ? [params.proxy, 'address']
+    : savedProxy()
+      ? [savedProxy(), 'settings']
+      : [configProxy, 'config.json'];
   if (url !== registries.proxy) registries.setProxy(url, source);
 }
 
@@ -60,7 +64,16 @@ function wire() {
   });
   document.addEventListener('click', (event) => {
     const link = /** @type {Element} */ (event.target).closest('a[data-nav]');
-    if (!link || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    if (
+      !link ||
+      event.defaultPrevented ||
+      event.button !== 0 ||
+      event.metaKey ||
+      event.ctrlKey ||
+      event.shiftKey ||
+      event.altKey
+    )
+      return;
     event.preventDefault();
     navigate(link.getAttribute('href'));
   });
@@ -85,11 +98,15 @@ async function boot() {
   try {
     [configProxy] = await Promise.all([defaultProxy(), init()]);
   } catch (error) {
-    main.replaceChildren(errorCard({
-      title: 'The inspector could not start',
-      detail: `Loading the WebAssembly module failed: ${error.message}`,
-      fix: ['Serve the page over http(s) from the folder that holds skopos.js and skopos_bg.wasm (for example python3 -m http.server -d dist/www).'],
-    }));
+    main.replaceChildren(
+      errorCard({
+        title: 'The inspector could not start',
+        detail: `Loading the WebAssembly module failed: ${error.message}`,
+        fix: [
+          'Serve the page over http(s) from the folder that holds skopos.js and skopos_bg.wasm (for example python3 -m http.server -d dist/www).',
+        ],
+      }),
+    );
     return;
   }
   document.documentElement.dataset.ready = 'true';

@@ -17,13 +17,18 @@ export async function readBlobText(name, digest, options) {
     total += value.length;
     if (total > MAX_TEXT_BLOB) {
       await reader.cancel();
-      throw Object.assign(new Error(`the blob ${digest} is larger than ${MAX_TEXT_BLOB} bytes; it is not shown`), { code: 'TOO_LARGE' });
+      throw Object.assign(new Error(`the blob ${digest} is larger than ${MAX_TEXT_BLOB} bytes; it is not shown`), {
+        code: 'TOO_LARGE',
+      });
     }
     chunks.push(value);
   }
   const bytes = new Uint8Array(total);
   let at = 0;
-  for (const chunk of chunks) { bytes.set(chunk, at); at += chunk.length; }
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.length;
+  }
   return new TextDecoder().decode(bytes);
 }
 

@@ -24,13 +24,20 @@ export async function defaultProxy() {
 }
 
 export function savedProxy() {
-  try { return localStorage.getItem(SETTINGS_KEY) || ''; } catch { return ''; }
+  try {
+    return localStorage.getItem(SETTINGS_KEY) || '';
+  } catch {
+    return '';
+  }
 }
 
 export function saveProxy(value) {
   try {
-    if (value) localStorage.setItem(SETTINGS_KEY, value); else localStorage.removeItem(SETTINGS_KEY);
-  } catch { /* storage disabled: the setting lasts for this page only */ }
+    if (value) localStorage.setItem(SETTINGS_KEY, value);
+    else localStorage.removeItem(SETTINGS_KEY);
+  } catch {
+    /* storage disabled: the setting lasts for this page only */
+  }
 }
 
 /** Registry access for the page: options per registry, with a fallback to the proxy on CORS. */
@@ -93,24 +100,50 @@ export function explainError(error, { registry, what, proxy } = {}) {
         detail: `The browser blocked the response because ${registry} sends no CORS headers (Access-Control-Allow-Origin). ${proxy ? `The proxy ${proxy} was tried too.` : ''}`,
         fix: [
           'Set a proxy base URL in Settings (or add ?proxy=URL to the address), for example the skopos edge worker; the page then reads the registry through it.',
-          'Or, for a registry you run, send CORS headers. For the CNCF distribution registry, in its config under http.headers: Access-Control-Allow-Origin: [\'*\'], Access-Control-Allow-Methods: [\'GET\', \'HEAD\'], Access-Control-Allow-Headers: [\'Authorization\', \'Accept\'], Access-Control-Expose-Headers: [\'Docker-Content-Digest\', \'WWW-Authenticate\', \'Link\'].',
+          "Or, for a registry you run, send CORS headers. For the CNCF distribution registry, in its config under http.headers: Access-Control-Allow-Origin: ['*'], Access-Control-Allow-Methods: ['GET', 'HEAD'], Access-Control-Allow-Headers: ['Authorization', 'Accept'], Access-Control-Expose-Headers: ['Docker-Content-Digest', 'WWW-Authenticate', 'Link'].",
         ],
       };
     case 'MANIFEST_UNKNOWN':
     case 'NAME_UNKNOWN':
     case 'NOT_FOUND':
-      return { title: `Not found: ${what}`, detail, fix: ['Check the repository name and the tag or digest. The Tags section of another tag of the same repository lists what exists.'] };
+      return {
+        title: `Not found: ${what}`,
+        detail,
+        fix: [
+          'Check the repository name and the tag or digest. The Tags section of another tag of the same repository lists what exists.',
+        ],
+      };
     case 'BLOB_UNKNOWN':
       return { title: `The registry does not have this blob`, detail, fix: [] };
     case 'INVALID_REFERENCE':
-      return { title: 'That is not an image reference', detail, fix: ['Examples: alpine, alpine:3.20, ghcr.io/org/image:tag, docker://registry:5000/repo@sha256:…'] };
+      return {
+        title: 'That is not an image reference',
+        detail,
+        fix: ['Examples: alpine, alpine:3.20, ghcr.io/org/image:tag, docker://registry:5000/repo@sha256:…'],
+      };
     case 'UNAUTHORIZED':
     case 'DENIED':
-      return { title: `${registry} refused access`, detail, fix: ['The page reads public images anonymously. For private images, use the skopos CLI (skopos inspect --creds …), or a skopos edge worker that holds the registry\'s credentials as a secret, set as the proxy.'] };
+      return {
+        title: `${registry} refused access`,
+        detail,
+        fix: [
+          "The page reads public images anonymously. For private images, use the skopos CLI (skopos inspect --creds …), or a skopos edge worker that holds the registry's credentials as a secret, set as the proxy.",
+        ],
+      };
     case 'DIGEST_MISMATCH':
-      return { title: 'The data does not match its digest', detail, fix: ['The registry (or something between it and you) served different bytes than the digest names. Do not trust this content.'] };
+      return {
+        title: 'The data does not match its digest',
+        detail,
+        fix: [
+          'The registry (or something between it and you) served different bytes than the digest names. Do not trust this content.',
+        ],
+      };
     case 'NETWORK':
-      return { title: `Could not reach ${registry}`, detail, fix: ['Check the registry name and that it is online. Loopback registries are called over plain http.'] };
+      return {
+        title: `Could not reach ${registry}`,
+        detail,
+        fix: ['Check the registry name and that it is online. Loopback registries are called over plain http.'],
+      };
     case 'TOO_MANY_REQUESTS':
       return { title: `${registry} asks to slow down`, detail, fix: ['Wait a minute and try again.'] };
     case 'CANCELLED':

@@ -9,6 +9,9 @@ export function commandLines({ registry, name, digest, tag, isIndex }) {
   const base = name.split('/').pop();
   return [
     ['Inspect', `skopos inspect${insecure ? ' --tls-verify=false' : ''} ${source}`],
-    ['Copy', `skopos copy${isIndex ? ' --all' : ''}${insecure ? ' --src-tls-verify=false' : ''} ${source} oci:${base}:${tag || 'latest'}`],
+    [
+      'Copy',
+      `skopos copy${isIndex ? ' --all' : ''}${insecure ? ' --src-tls-verify=false' : ''} ${source} oci:${base}:${tag || 'latest'}`,
+    ],
   ];
 }

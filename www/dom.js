@@ -18,7 +18,11 @@ export function h(tag, attrs, ...children) {
 
 /** A button that copies `text()` (or the string) to the clipboard and says so. */
 export function copyButton(text, label = 'Copy') {
-  const button = h('button', { type: 'button', class: 'copy ghost', 'aria-label': `${label} to the clipboard` }, 'Copy');
+  const button = h(
+    'button',
+    { type: 'button', class: 'copy ghost', 'aria-label': `${label} to the clipboard` },
+    'Copy',
+  );
   button.addEventListener('click', async () => {
     const value = typeof text === 'function' ? text() : text;
     try {
@@ -27,7 +31,9 @@ export function copyButton(text, label = 'Copy') {
     } catch {
       button.textContent = 'Select and copy';
     }
-    setTimeout(() => { button.textContent = 'Copy'; }, 1500);
+    setTimeout(() => {
+      button.textContent = 'Copy';
+    }, 1500);
   });
   return button;
 }
@@ -40,10 +46,13 @@ export function copyButton(text, label = 'Copy') {
  */
 export function jsonBlock(title, value, { open = false, id } = {}) {
   const text = typeof value === 'string' ? value : JSON.stringify(value, null, 2);
-  return h('details', { class: 'json', open, id },
+  return h(
+    'details',
+    { class: 'json', open, id },
     h('summary', null, title),
     h('div', { class: 'json-tools' }, copyButton(text, title)),
-    h('pre', { tabindex: '0' }, h('code', null, text)));
+    h('pre', { tabindex: '0' }, h('code', null, text)),
+  );
 }
 
 /**
@@ -53,9 +62,12 @@ export function jsonBlock(title, value, { open = false, id } = {}) {
  * @param {...(Node | string | null | undefined | false)} children
  */
 export function section(title, { id, extra } = {}, ...children) {
-  return h('section', { class: 'card', id, 'aria-labelledby': id && `${id}-title` },
+  return h(
+    'section',
+    { class: 'card', id, 'aria-labelledby': id && `${id}-title` },
     h('div', { class: 'card-head' }, h('h2', { id: id && `${id}-title` }, title), extra),
-    ...children);
+    ...children,
+  );
 }
 
 /** A definition list from [term, value] pairs; rows with an empty value are left out. */
@@ -75,9 +87,17 @@ export function loading(text) {
 
 /** An error card from { title, detail, fix: [lines] }. */
 export function errorCard({ title, detail, fix = [] }, extra) {
-  return h('section', { class: 'card error', role: 'alert' },
+  return h(
+    'section',
+    { class: 'card error', role: 'alert' },
     h('h2', null, title),
     detail && h('p', { class: 'detail' }, detail),
-    fix.length > 0 && h('ul', { class: 'fix' }, fix.map((line) => h('li', null, line))),
-    extra);
+    fix.length > 0 &&
+      h(
+        'ul',
+        { class: 'fix' },
+        fix.map((line) => h('li', null, line)),
+      ),
+    extra,
+  );
 }

@@ -13,65 +13,72 @@
 // - Rate-limit headers (RateLimit-*, Retry-After) pass through; tag-list `Link`s are rewritten to
 //   point back at the Worker.
 
-import { proxyFetch } from "./skopos.js";
-import { registryError, codedError } from "./errors.js";
-import { resolveUpstream } from "./routing.js";
-import { IMMUTABLE, lookup, store } from "./digest-cache.js";
+import { proxyFetch } from './skopos.js';
+import { registryError, codedError } from './errors.js';
+import { resolveUpstream } from './routing.js';
+import { IMMUTABLE, lookup, store } from './digest-cache.js';
 
-const API_VERSION = { "Docker-Distribution-API-Version": "registry/2.0" };
+const API_VERSION = { 'Docker-Distribution-API-Version': 'registry/2.0' };
 
 /** `/v2/<name>/<manifests/REF | blobs/DIGEST | tags/list>`. */
 const ROUTE = /^\/v2\/(.+?)\/(manifests\/[^/]+|blobs\/[^/]+|tags\/list)$/;
 
 /** Upstream response headers passed to the client (Content-Length is set by the runtime). */
-const FORWARDED = new Set(["content-type", "docker-content-digest", "etag", "retry-after", "docker-ratelimit-source"]);
+const FORWARDED = new Set(['content-type', 'docker-content-digest', 'etag', 'retry-after', 'docker-ratelimit-source']);
 
 /** Handles a request under /v2/. */
 export async function handleRegistry(request, url, config, ctx) {
-    try {
-        if (request.method !== "GET" && request.method !== "HEAD") {
-            throw codedError("UNSUPPORTED", `${request.method} is not allowed: this proxy only pulls`);
-        }
-        if (url.pathname === "/v2/" || url.pathname === "/v2") {
-            return Response.json({}, { headers: API_VERSION });
-        }
-        const route = ROUTE.exec(url.pathname);
-        if (!route) throw codedError("NOT_FOUND", `no such registry endpoint: ${url.pathname}`);
-        const [, name, rest] = route;
-        const { registry, repository } = resolveUpstream(decodeURIComponent(name), url, config);
-        const path = decodeURIComponent(rest);
-        const byDigest = path.startsWith("blobs/") || /^manifests\/[a-z0-9]+(?:[.+_-][a-z0-9]+)*:/.test(path);
-
-        if (byDigest) {
-            const cached = await lookup(registry, repository, path);
-            if (cached) return request.method === "HEAD" ? new Response(null, cached) : cached;
-        }
-
-        const query = tagListQuery(path, url);
-        const accept = path.startsWith("manifests/") ? request.headers.get("Accept") : null;
-        const upstream = await proxyFetch(registry, repository, path + query, request.method, accept, config.upstreamOptions(registry));
-
-        const headers = new Headers(API_VERSION);
-        for (const [header, value] of upstream.headers) {
-            if (FORWARDED.has(header) || header.startsWith("ratelimit-")) headers.append(header, value);
-        }
-        // A HEAD answer and a verified manifest carry their length; streamed bodies are sent as they come.
-        if (request.method === "HEAD" || upstream.body instanceof Uint8Array) {
-            const length = upstream.headers.find(([header]) => header === "content-length");
-            if (length) headers.set("Content-Length", length[1]);
-        }
-        const link = upstream.headers.find(([header]) => header === "link");
-        if (link && path === "tags/list") headers.set("Link", rewriteLink(link[1], name, url));
-        if (byDigest && upstream.status === 200) headers.set("Cache-Control", IMMUTABLE);
-
-        const body = request.method === "HEAD" ? null : withDeclaredLength(upstream);
-        const response = new Response(body, { status: upstream.status, headers });
-        if (!byDigest || request.method !== "GET") return response;
-        const length = upstream.headers.find(([header]) => header === "content-length");
-        return store(ctx, registry, repository, path, response, length ? Number(length[1]) : null);
-    } catch (error) {
-        return registryError(error);
+  try {
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      throw codedError('UNSUPPORTED', `${request.method} is not allowed: this proxy only pulls`);
     }
+    if (url.pathname === '/v2/' || url.pathname === '/v2') {
+      return Response.json({}, { headers: API_VERSION });
+    }
+    const route = ROUTE.exec(url.pathname);
+    if (!route) throw codedError('NOT_FOUND', `no such registry endpoint: ${url.pathname}`);
+    const [, name, rest] = route;
+    const { registry, repository } = resolveUpstream(decodeURIComponent(name), url, config);
+    const path = decodeURIComponent(rest);
+    const byDigest = path.startsWith('blobs/') || /^manifests\/[a-z0-9]+(?:[.+_-][a-z0-9]+)*:/.test(path);
+
+    if (byDigest) {
+      const cached = await lookup(registry, repository, path);
+      if (cached) return request.method === 'HEAD' ? new Response(null, cached) : cached;
+    }
+
+    const query = tagListQuery(path, url);
+    const accept = path.startsWith('manifests/') ? request.headers.get('Accept') : null;
+    const upstream = await proxyFetch(
+      registry,
+      repository,
+      path + query,
+      request.method,
+      accept,
+      config.upstreamOptions(registry),
+    );
+
+    const headers = new Headers(API_VERSION);
+    for (const [header, value] of upstream.headers) {
+      if (FORWARDED.has(header) || header.startsWith('ratelimit-')) headers.append(header, value);
+    }
+    // A HEAD answer and a verified manifest carry their length; streamed bodies are sent as they come.
+    if (request.method === 'HEAD' || upstream.body instanceof Uint8Array) {
+      const length = upstream.headers.find(([header]) => header === 'content-length');
+      if (length) headers.set('Content-Length', length[1]);
+    }
+    const link = upstream.headers.find(([header]) => header === 'link');
+    if (link && path === 'tags/list') headers.set('Link', rewriteLink(link[1], name, url));
+    if (byDigest && upstream.status === 200) headers.set('Cache-Control', IMMUTABLE);
+
+    const body = request.method === 'HEAD' ? null : withDeclaredLength(upstream);
+    const response = new Response(body, { status: upstream.status, headers });
+    if (!byDigest || request.method !== 'GET') return response;
+    const length = upstream.headers.find(([header]) => header === 'content-length');
+    return store(ctx, registry, repository, path, response, length ? Number(length[1]) : null);
+  } catch (error) {
+    return registryError(error);
+  }
 }
 
 /**
@@ -81,37 +88,37 @@ export async function handleRegistry(request, url, config, ctx) {
  * than its Content-Length (a failed download) even where the runtime ends the response cleanly.
  */
 function withDeclaredLength(upstream) {
-    const body = upstream.body;
-    const length = upstream.headers.find(([header]) => header === "content-length");
-    if (!(body instanceof ReadableStream) || !length || typeof FixedLengthStream === "undefined") return body;
-    const { readable, writable } = new FixedLengthStream(Number(length[1]));
-    body.pipeTo(writable).catch(() => {
-        // The stream errored (digest mismatch, upstream failure): the response stays short.
-    });
-    return readable;
+  const body = upstream.body;
+  const length = upstream.headers.find(([header]) => header === 'content-length');
+  if (!(body instanceof ReadableStream) || !length || typeof FixedLengthStream === 'undefined') return body;
+  const { readable, writable } = new FixedLengthStream(Number(length[1]));
+  body.pipeTo(writable).catch(() => {
+    // The stream errored (digest mismatch, upstream failure): the response stays short.
+  });
+  return readable;
 }
 
 /** The tag list's pagination parameters (`n`, `last`), the only query passed upstream. */
 function tagListQuery(path, url) {
-    if (path !== "tags/list") return "";
-    const query = new URLSearchParams();
-    for (const key of ["n", "last"]) {
-        const value = url.searchParams.get(key);
-        if (value !== null) query.set(key, value);
-    }
-    const text = query.toString();
-    return text ? `?${text}` : "";
+  if (path !== 'tags/list') return '';
+  const query = new URLSearchParams();
+  for (const key of ['n', 'last']) {
+    const value = url.searchParams.get(key);
+    if (value !== null) query.set(key, value);
+  }
+  const text = query.toString();
+  return text ? `?${text}` : '';
 }
 
 /** The upstream's `Link: <…?last=x&n=y>; rel="next"` pointing at this Worker's same route. */
 function rewriteLink(link, name, url) {
-    const target = /<([^>]*)>/.exec(link);
-    if (!target) return link;
-    const upstreamQuery = new URL(target[1], "http://upstream.invalid").searchParams;
-    const query = new URLSearchParams();
-    for (const key of ["n", "last"]) {
-        if (upstreamQuery.has(key)) query.set(key, upstreamQuery.get(key));
-    }
-    if (url.searchParams.has("ns")) query.set("ns", url.searchParams.get("ns"));
-    return link.replace(target[0], `</v2/${name}/tags/list?${query}>`);
+  const target = /<([^>]*)>/.exec(link);
+  if (!target) return link;
+  const upstreamQuery = new URL(target[1], 'http://upstream.invalid').searchParams;
+  const query = new URLSearchParams();
+  for (const key of ['n', 'last']) {
+    if (upstreamQuery.has(key)) query.set(key, upstreamQuery.get(key));
+  }
+  if (url.searchParams.has('ns')) query.set('ns', url.searchParams.get('ns'));
+  return link.replace(target[0], `</v2/${name}/tags/list?${query}>`);
 }

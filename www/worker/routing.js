@@ -6,36 +6,36 @@
 // DEFAULT_REGISTRY. The result must be on the allow-list (REGISTRIES), else DENIED.
 // Single-name Docker Hub repositories get `library/`.
 
-import { DOCKER_HUB, normalizeRegistry } from "./config.js";
-import { codedError } from "./errors.js";
+import { DOCKER_HUB, normalizeRegistry } from './config.js';
+import { codedError } from './errors.js';
 
 /** Whether the first component of a repository path names a registry host (docker's rule). */
 function looksLikeHost(component) {
-    return component.includes(".") || component.includes(":") || component === "localhost";
+  return component.includes('.') || component.includes(':') || component === 'localhost';
 }
 
 /** The upstream registry and repository for a client's repository name. */
 export function resolveUpstream(name, url, config) {
-    const ns = url.searchParams.get("ns");
-    let registry;
-    let repository = name;
-    if (ns) {
-        registry = normalizeRegistry(ns);
-    } else if (config.hostMap.has(url.hostname.toLowerCase())) {
-        registry = config.hostMap.get(url.hostname.toLowerCase());
+  const ns = url.searchParams.get('ns');
+  let registry;
+  let repository = name;
+  if (ns) {
+    registry = normalizeRegistry(ns);
+  } else if (config.hostMap.has(url.hostname.toLowerCase())) {
+    registry = config.hostMap.get(url.hostname.toLowerCase());
+  } else {
+    const slash = name.indexOf('/');
+    const first = slash > 0 ? name.slice(0, slash) : '';
+    if (first && looksLikeHost(first)) {
+      registry = normalizeRegistry(first);
+      repository = name.slice(slash + 1);
     } else {
-        const slash = name.indexOf("/");
-        const first = slash > 0 ? name.slice(0, slash) : "";
-        if (first && looksLikeHost(first)) {
-            registry = normalizeRegistry(first);
-            repository = name.slice(slash + 1);
-        } else {
-            registry = config.defaultRegistry;
-        }
+      registry = config.defaultRegistry;
     }
-    if (!config.isAllowed(registry)) {
-        throw codedError("DENIED", `registry ${registry} is not on this proxy's allow-list (REGISTRIES)`);
-    }
-    if (registry === DOCKER_HUB && !repository.includes("/")) repository = `library/${repository}`;
-    return { registry, repository };
+  }
+  if (!config.isAllowed(registry)) {
+    throw codedError('DENIED', `registry ${registry} is not on this proxy's allow-list (REGISTRIES)`);
+  }
+  if (registry === DOCKER_HUB && !repository.includes('/')) repository = `library/${repository}`;
+  return { registry, repository };
 }
