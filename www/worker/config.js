@@ -6,6 +6,7 @@
 // Invariant: the Worker only ever talks to registries on the allow-list; it is not an open proxy.
 
 import { canonicalRegistry } from './skopos.js';
+import { codedError } from './errors.js';
 
 /** Docker Hub's canonical name (every host name that means it is folded into it by the core). */
 export const DOCKER_HUB = 'docker.io';
@@ -67,5 +68,5 @@ export function readConfig(env) {
 }
 
 function configError(message) {
-  return Object.assign(new Error(message), { code: 'CONFIG' });
+  return codedError('CONFIG', message);
 }

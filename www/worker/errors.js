@@ -6,7 +6,12 @@
 
 import { errorStatus } from './skopos.js';
 
-/** An Error carrying a `code`, as skopos calls throw them. */
+/**
+ * An Error carrying a `code`, as skopos calls throw them. The type check (scripts/check-js.sh)
+ * holds every code the Worker names to the package's `ErrorCode` union.
+ * @param {import('./skopos-wasm.js').ErrorCode} code
+ * @param {string} message
+ */
 export function codedError(code, message) {
   return Object.assign(new Error(message), { code });
 }
