@@ -37,6 +37,8 @@ use super::retry::RetryOptions;
 use crate::copy::{copy_image, CopyOptions, MultiArch, Progress, TargetFormat};
 use crate::digest::Digest;
 use crate::error::{Error, Result};
+use crate::go::path as go_path;
+use crate::go::time::rfc3339_utc;
 use crate::http::ByteStream;
 use crate::image::name::ImageName;
 use crate::image::{BlobInfo, ImageDestination, ImageSource, MountOrigin};
@@ -335,8 +337,8 @@ impl ImageDestination for OneUploadPerBlob<'_> {
 
 /// The destination image for a source suffix, and its name as skopeo logs it.
 fn destination_for(args: &SyncArgs, suffix: &str) -> Result<(ImageName, String)> {
-    let suffix = if args.scoped { suffix.to_string() } else { go_path_base(suffix) };
-    let target = format!("{}{}", go_path_join(&args.destination_arg, &suffix), args.append_suffix);
+    let suffix = if args.scoped { suffix.to_string() } else { go_path::base(suffix) };
+    let target = format!("{}{}", go_path::join(&[&args.destination_arg, &suffix]), args.append_suffix);
     match args.dest.as_str() {
         "docker" => {
             let reference = Reference::parse(&target).map_err(|e| {
@@ -384,7 +386,7 @@ async fn images_to_copy(args: &SyncArgs, options: &ImageOptions, log: &Log) -> R
                 .map(|path| {
                     // skopeo: TrimPrefix(image path, SOURCE), or SOURCE's base when that is empty.
                     let suffix = match path.strip_prefix(source).unwrap_or(&path) {
-                        "" => go_path_base(source),
+                        "" => go_path::base(source),
                         rest => rest.to_string(),
                     };
                     SourceImage { name: ImageName::Dir { path: path.clone() }, display: format!("dir:{path}"), suffix }
@@ -562,7 +564,7 @@ fn find_dir_images(root: &str, found: &mut Vec<String>) -> Result<()> {
     }
     let entries = read(root)?;
     if entries.iter().any(|(name, is_dir)| name == "manifest.json" && !is_dir) {
-        found.push(go_path_clean(root));
+        found.push(go_path::clean(root));
         return Ok(());
     }
     for (name, is_dir) in entries {
@@ -572,56 +574,6 @@ fn find_dir_images(root: &str, found: &mut Vec<String>) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// Go's `path.Clean`.
-fn go_path_clean(path: &str) -> String {
-    if path.is_empty() {
-        return ".".into();
-    }
-    let rooted = path.starts_with('/');
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                if parts.last().is_some_and(|p| *p != "..") {
-                    parts.pop();
-                } else if !rooted {
-                    parts.push("..");
-                }
-            }
-            other => parts.push(other),
-        }
-    }
-    let joined = parts.join("/");
-    match (rooted, joined.is_empty()) {
-        (true, _) => format!("/{joined}"),
-        (false, true) => ".".into(),
-        (false, false) => joined,
-    }
-}
-
-/// Go's `path.Join` of two elements.
-fn go_path_join(a: &str, b: &str) -> String {
-    match (a.is_empty(), b.is_empty()) {
-        (true, true) => String::new(),
-        (true, false) => go_path_clean(b),
-        (false, true) => go_path_clean(a),
-        (false, false) => go_path_clean(&format!("{a}/{b}")),
-    }
-}
-
-/// Go's `path.Base`.
-fn go_path_base(path: &str) -> String {
-    if path.is_empty() {
-        return ".".into();
-    }
-    let trimmed = path.trim_end_matches('/');
-    if trimmed.is_empty() {
-        return "/".into();
-    }
-    trimmed.rsplit('/').next().unwrap_or(trimmed).to_string()
 }
 
 /// skopeo's log lines (logrus' text format) on stderr; `-q` keeps warnings and errors only.
@@ -648,7 +600,7 @@ impl Log {
 fn log_line(level: &str, msg: &str, fields: &[(&str, &str)]) {
     use std::io::Write;
     let mut line =
-        format!("time=\"{}\" level={level} msg={}", utc_timestamp(crate::clock::now_secs() as i64), logfmt(msg));
+        format!("time=\"{}\" level={level} msg={}", rfc3339_utc(crate::clock::now_secs() as i64), logfmt(msg));
     for (key, value) in fields {
         line.push_str(&format!(" {key}={}", logfmt(value)));
     }
@@ -679,45 +631,14 @@ fn logfmt(value: &str) -> String {
     out
 }
 
-/// `YYYY-MM-DDTHH:MM:SSZ` for Unix seconds.
-fn utc_timestamp(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn go_paths() {
-        assert_eq!(go_path_join("127.0.0.1:5000/mirror", "app:1"), "127.0.0.1:5000/mirror/app:1");
-        assert_eq!(go_path_join("dest/", "/app:1"), "dest/app:1");
-        assert_eq!(go_path_join("/tmp/x", "127.0.0.1:5000/ns/app:1"), "/tmp/x/127.0.0.1:5000/ns/app:1");
-        assert_eq!(go_path_base("127.0.0.1:5000/ns/app:1"), "app:1");
-        assert_eq!(go_path_base("/ns/app:1/"), "app:1");
-        assert_eq!(go_path_base(""), ".");
-        assert_eq!(go_path_clean("a/./b/../c//"), "a/c");
-        assert_eq!(go_path_clean("/../a"), "/a");
-    }
 
     #[test]
     fn log_values_and_times() {
         assert_eq!(logfmt("ns/app"), "ns/app");
         assert_eq!(logfmt("docker://h:1/a"), "\"docker://h:1/a\"");
         assert_eq!(logfmt("say \"hi\""), "\"say \\\"hi\\\"\"");
-        assert_eq!(utc_timestamp(0), "1970-01-01T00:00:00Z");
-        assert_eq!(utc_timestamp(1_709_287_203), "2024-03-01T10:00:03Z");
     }
 }
