@@ -102,6 +102,7 @@ pub async fn run(args: &CopyArgs, global: &GlobalOptions) -> Result<Vec<u8>> {
         format: args.format.as_deref().map(TargetFormat::parse).transpose()?,
         layer_edit: args.layer_edit()?,
         codec: Some(Arc::new(NativeCodec { level: args.dest_compress_level })),
+        skip_if_present: false,
     };
     let source_options = args.source.image_options(args.authfile.as_ref());
     let destination_options = args.destination.image_options(args.authfile.as_ref());

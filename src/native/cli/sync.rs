@@ -41,7 +41,7 @@ use crate::go::path as go_path;
 use crate::go::time::rfc3339_utc;
 use crate::http::ByteStream;
 use crate::image::name::ImageName;
-use crate::image::{BlobInfo, ImageDestination, ImageSource, MountOrigin};
+use crate::image::{BlobInfo, ImageDestination, MountOrigin};
 use crate::manifest::ManifestKind;
 use crate::native::sync_config::{self, RegistryConfig, TagFilter};
 use crate::reference::Reference;
@@ -152,6 +152,7 @@ pub async fn run(args: &SyncArgs, global: &GlobalOptions) -> Result<Vec<u8>> {
         format: args.format.as_deref().map(TargetFormat::parse).transpose()?,
         layer_edit: None,
         codec: None,
+        skip_if_present: true,
     };
 
     let groups = args.retry.run(|| images_to_copy(args, &source_options, &log)).await?;
@@ -238,7 +239,7 @@ pub async fn run(args: &SyncArgs, global: &GlobalOptions) -> Result<Vec<u8>> {
     Ok(Vec::new())
 }
 
-/// Copies one image, unless a registry destination already has the manifest it would write.
+/// Copies one image, unless the destination already names the manifest it would write.
 async fn copy_one(
     job: &Job<'_>,
     destination_options: &ImageOptions,
@@ -248,29 +249,13 @@ async fn copy_one(
 ) -> Result<Done> {
     let source = open_source(&job.source.name, &job.group.options).await?;
     let destination = open_destination(&job.destination, destination_options).await?;
-    if let (AnyDestination::Registry(registry), ImageName::Docker { reference, .. }) = (&destination, &job.destination)
-    {
-        if options.format.is_none() {
-            let top = source.manifest(None).await?;
-            let expected = if top.manifest.kind().is_index() && options.multi_arch == MultiArch::System {
-                top.manifest.choose_instance(&options.platform)?.digest.clone()
-            } else {
-                top.digest.clone()
-            };
-            // A failed HEAD only means the copy goes ahead.
-            let head = registry.client().head_manifest(reference.repository(), &reference.manifest_reference()).await;
-            if matches!(head, Ok(Some(ref h)) if h.digest.as_ref() == Some(&expected)) {
-                return Ok(Done::AlreadyThere(expected));
-            }
-        }
-    }
     let scope = match &job.destination {
         ImageName::Docker { reference, .. } => reference.name(),
         other => format!("{other:?}"),
     };
     let destination = OneUploadPerBlob { inner: &destination, scope, locks };
     let report = copy_image(&source, &destination, options, progress).await?;
-    Ok(Done::Copied(report.digest))
+    Ok(if report.skipped { Done::AlreadyThere(report.digest) } else { Done::Copied(report.digest) })
 }
 
 /// One lock per (destination repository, blob digest), shared by the copies of a sync.
@@ -303,6 +288,10 @@ impl ImageDestination for OneUploadPerBlob<'_> {
 
     fn required_kinds(&self) -> Option<&'static [ManifestKind]> {
         self.inner.required_kinds()
+    }
+
+    async fn has_manifest(&self, digest: &Digest) -> Result<bool> {
+        self.inner.has_manifest(digest).await
     }
 
     async fn has_blob(&self, blob: &BlobInfo) -> Result<bool> {
