@@ -30,11 +30,12 @@ use clap::Args;
 use futures_util::{stream, StreamExt};
 
 use super::connect::{open_destination, open_source, registry_client, AnyDestination};
+use super::copy_flags::{help_order, CopyFlags};
 use super::endpoint_options::{DestinationOptions, SourceOptions};
 use super::options::{GlobalOptions, ImageOptions};
 use super::progress::reporter;
 use super::retry::RetryOptions;
-use crate::copy::{copy_image, CopyOptions, MultiArch, Progress, TargetFormat};
+use crate::copy::{copy_image, CopyOptions, Progress};
 use crate::digest::Digest;
 use crate::error::{Error, Result};
 use crate::go::path as go_path;
@@ -46,8 +47,52 @@ use crate::manifest::ManifestKind;
 use crate::native::sync_config::{self, RegistryConfig, TagFilter};
 use crate::reference::Reference;
 
+/// The order `skopos sync --help` lists its flags in (clap ids).
+pub const HELP_ORDER: &[&str] = &[
+    "src",
+    "dest",
+    "scoped",
+    "all",
+    "dry_run",
+    "keep_going",
+    "append_suffix",
+    "digestfile",
+    "preserve_digests",
+    "format",
+    "authfile",
+    "src_authfile",
+    "src_creds",
+    "src_username",
+    "src_password",
+    "src_no_creds",
+    "src_registry_token",
+    "src_cert_dir",
+    "src_tls_verify",
+    "dest_authfile",
+    "dest_creds",
+    "dest_username",
+    "dest_password",
+    "dest_no_creds",
+    "dest_registry_token",
+    "dest_cert_dir",
+    "dest_tls_verify",
+    "retry_times",
+    "retry_delay",
+    "quiet",
+    "image_parallel_copies",
+    "parallel_images",
+];
+
 /// Synchronize one or more images from one location to another
 #[derive(Debug, Args)]
+#[command(
+    mut_args(help_order(HELP_ORDER)),
+    mut_arg("all", |a| a.help("Copy all images if SOURCE-IMAGE is a list")),
+    mut_arg("digestfile", |a| a.help("Write the digests and image references of the resulting images to PATH, one per line")),
+    mut_arg("preserve_digests", |a| a.help("Preserve digests of images and lists")),
+    mut_arg("format", |a| a.help("MANIFEST TYPE (oci, v2s2) to use when syncing images to a destination")),
+    mut_arg("image_parallel_copies", |a| a.help("Maximum number of blobs copied at once, per image")),
+)]
 pub struct SyncArgs {
     /// SOURCE transport type: docker, dir or yaml
     #[arg(short = 's', long = "src", value_name = "TRANSPORT", value_parser = ["docker", "dir", "yaml"])]
@@ -58,9 +103,6 @@ pub struct SyncArgs {
     /// Images at DESTINATION are prefixed using the full source image path as scope
     #[arg(long)]
     pub scoped: bool,
-    /// Copy all images if SOURCE-IMAGE is a list
-    #[arg(short = 'a', long)]
-    pub all: bool,
     /// Run without actually copying data
     #[arg(long)]
     pub dry_run: bool,
@@ -70,30 +112,14 @@ pub struct SyncArgs {
     /// String to append to DESTINATION tags
     #[arg(long, value_name = "SUFFIX", default_value = "")]
     pub append_suffix: String,
-    /// Write the digests and image references of the resulting images to PATH, one per line
-    #[arg(long, value_name = "PATH")]
-    pub digestfile: Option<PathBuf>,
-    /// Preserve digests of images and lists
-    #[arg(long)]
-    pub preserve_digests: bool,
-    /// MANIFEST TYPE (oci, v2s2) to use when syncing images to a destination
-    #[arg(short = 'f', long = "format", value_name = "MANIFEST-TYPE")]
-    pub format: Option<String>,
-    /// Path of the authentication file, for both source and destination
-    #[arg(long, env = "REGISTRY_AUTH_FILE", value_name = "PATH")]
-    pub authfile: Option<PathBuf>,
+    #[command(flatten)]
+    pub flags: CopyFlags,
     #[command(flatten)]
     pub source: SourceOptions,
     #[command(flatten)]
     pub destination: DestinationOptions,
     #[command(flatten)]
     pub retry: RetryOptions,
-    /// Suppress output information when copying images
-    #[arg(short = 'q', long)]
-    pub quiet: bool,
-    /// Maximum number of blobs copied at once, per image
-    #[arg(long, value_name = "N", default_value_t = 6)]
-    pub image_parallel_copies: usize,
     /// Maximum number of images copied at once
     #[arg(long, value_name = "N", default_value_t = 4)]
     pub parallel_images: usize,
@@ -141,19 +167,10 @@ pub async fn run(args: &SyncArgs, global: &GlobalOptions) -> Result<Vec<u8>> {
     if args.src == "dir" && args.dest == "dir" {
         return Err(Error::Config("sync from 'dir' to 'dir' not implemented, consider using rsync instead".into()));
     }
-    let log = Log { quiet: args.quiet };
-    let source_options = args.source.image_options(args.authfile.as_ref());
-    let destination_options = args.destination.image_options(args.authfile.as_ref());
-    let options = CopyOptions {
-        multi_arch: if args.all { MultiArch::All } else { MultiArch::System },
-        platform: global.platform(),
-        parallel: args.image_parallel_copies.max(1),
-        preserve_digests: args.preserve_digests,
-        format: args.format.as_deref().map(TargetFormat::parse).transpose()?,
-        layer_edit: None,
-        codec: None,
-        skip_if_present: true,
-    };
+    let log = Log { quiet: args.flags.quiet };
+    let source_options = args.source.image_options(args.flags.authfile.as_ref());
+    let destination_options = args.destination.image_options(args.flags.authfile.as_ref());
+    let options = CopyOptions { skip_if_present: true, ..args.flags.copy_options(global)? };
 
     let groups = args.retry.run(|| images_to_copy(args, &source_options, &log)).await?;
     let mut jobs = Vec::new();
@@ -176,11 +193,11 @@ pub async fn run(args: &SyncArgs, global: &GlobalOptions) -> Result<Vec<u8>> {
         return Ok(Vec::new());
     }
 
-    if let Some(path) = &args.digestfile {
+    if let Some(path) = &args.flags.digestfile {
         std::fs::write(path, b"")
             .map_err(|e| Error::io(format!("Error creating digest file {}", path.display()), e))?;
     }
-    let progress = reporter(args.quiet);
+    let progress = reporter(args.flags.quiet);
     let locks = BlobLocks::default();
     let locks = &locks;
     let mut results = stream::iter(jobs.iter().enumerate().map(|(index, job)| {
@@ -224,7 +241,7 @@ pub async fn run(args: &SyncArgs, global: &GlobalOptions) -> Result<Vec<u8>> {
     }
     drop(results);
 
-    if let Some(path) = &args.digestfile {
+    if let Some(path) = &args.flags.digestfile {
         let lines: String = digests.iter().map(|(index, digest)| format!("{digest} {}\n", jobs[*index].to)).collect();
         std::fs::write(path, lines)
             .map_err(|e| Error::io(format!("Failed to write digest to file {}", path.display()), e))?;
