@@ -9,6 +9,7 @@ pub mod clock;
 pub mod copy;
 pub mod digest;
 pub mod error;
+pub mod go;
 pub mod http;
 pub mod image;
 pub mod layer;

@@ -1,10 +1,13 @@
 //! The copy pipeline: read an image from any [`ImageSource`], write it to any
 //! [`ImageDestination`].
 //!
-//! Order of work, which is what keeps destinations consistent: every blob of every instance
-//! (several at once, each streamed and verified), then the instance manifests of an index, then
+//! Order of work, which is what keeps destinations consistent: instance by instance, the blobs
+//! of the instance (several at once, each streamed and verified) and then its manifest; last,
 //! `commit` of the top-level manifest. The raw manifest bytes are passed on untouched unless a
 //! format conversion is asked for, so digests are preserved.
+//!
+//! With [`CopyOptions::skip_if_present`], the destination is asked first whether its name
+//! already points at the manifest the copy would write; if so nothing is read or written.
 
 use std::sync::Arc;
 
@@ -18,7 +21,7 @@ use crate::digest::Digest;
 use crate::error::{Error, Result};
 use crate::http::ByteStream;
 use crate::image::{BlobInfo, ImageDestination, ImageSource};
-use crate::manifest::{media_type, Manifest, Parsed, WantedPlatform};
+use crate::manifest::{media_type, Manifest, ManifestKind, Parsed, WantedPlatform};
 use crate::registry::FetchedManifest;
 
 /// Which images of a multi-platform index to copy (skopeo's `--multi-arch`).
@@ -48,6 +51,9 @@ pub struct CopyOptions {
     pub layer_edit: Option<LayerEdit>,
     /// The codec that re-encodes layers for `layer_edit`.
     pub codec: Option<Arc<dyn Codec>>,
+    /// Copy nothing when the destination already names the manifest this copy would write
+    /// ([`ImageDestination::has_manifest`]); asked only when the manifest is passed on unchanged.
+    pub skip_if_present: bool,
 }
 
 impl Default for CopyOptions {
@@ -60,6 +66,7 @@ impl Default for CopyOptions {
             format: None,
             layer_edit: None,
             codec: None,
+            skip_if_present: false,
         }
     }
 }
@@ -71,6 +78,8 @@ pub struct CopyReport {
     pub digest: Digest,
     /// Its media type.
     pub media_type: String,
+    /// The destination already had it ([`CopyOptions::skip_if_present`]): nothing was copied.
+    pub skipped: bool,
 }
 
 /// Copies the image `source` points at to `destination`.
@@ -85,13 +94,23 @@ pub async fn copy_image<S: ImageSource, D: ImageDestination>(
             "--format would change the manifest digest, which --preserve-digests forbids".into(),
         ));
     }
-    progress.start();
-    let top = source.manifest(None).await?;
+    let top = if options.skip_if_present {
+        let top = source.manifest(None).await?;
+        if let Some(report) = already_present(destination, &top, options).await? {
+            progress.already_present(&report.digest);
+            return Ok(report);
+        }
+        progress.start();
+        top
+    } else {
+        progress.start();
+        source.manifest(None).await?
+    };
     if !top.manifest.kind().is_index() {
         let (raw, media_type, digest) = copy_single(source, destination, &top, options, progress).await?;
         progress.writing_manifest();
         destination.commit(&raw, &media_type, &digest).await?;
-        return Ok(CopyReport { digest, media_type });
+        return Ok(CopyReport { digest, media_type, skipped: false });
     }
     match options.multi_arch {
         MultiArch::System => {
@@ -100,7 +119,7 @@ pub async fn copy_image<S: ImageSource, D: ImageDestination>(
             let (raw, media_type, digest) = copy_single(source, destination, &instance, options, progress).await?;
             progress.writing_manifest();
             destination.commit(&raw, &media_type, &digest).await?;
-            Ok(CopyReport { digest, media_type })
+            Ok(CopyReport { digest, media_type, skipped: false })
         }
         MultiArch::All | MultiArch::IndexOnly => {
             if !destination.supports_index() {
@@ -136,8 +155,40 @@ pub async fn copy_image<S: ImageSource, D: ImageDestination>(
             }
             progress.writing_manifest();
             destination.commit(top.manifest.raw(), top.manifest.media_type(), &top.digest).await?;
-            Ok(CopyReport { digest: top.digest.clone(), media_type: top.manifest.media_type().to_string() })
+            Ok(CopyReport {
+                digest: top.digest.clone(),
+                media_type: top.manifest.media_type().to_string(),
+                skipped: false,
+            })
         }
+    }
+}
+
+/// The report of a copy skipped because the destination already names the manifest it would
+/// write: the top-level manifest, or with `--multi-arch system` the chosen instance. Only asked
+/// when the copy passes that manifest on unchanged; a failed question means "copy".
+async fn already_present<D: ImageDestination>(
+    destination: &D,
+    top: &FetchedManifest,
+    options: &CopyOptions,
+) -> Result<Option<CopyReport>> {
+    if options.format.is_some() || options.layer_edit.is_some() {
+        return Ok(None);
+    }
+    let (digest, media_type, kind) = if top.manifest.kind().is_index() && options.multi_arch == MultiArch::System {
+        let chosen = top.manifest.choose_instance(&options.platform)?;
+        (chosen.digest.clone(), chosen.media_type.clone(), ManifestKind::from_media_type(&chosen.media_type))
+    } else {
+        (top.digest.clone(), top.manifest.media_type().to_string(), Some(top.manifest.kind()))
+    };
+    if let (Some(kinds), Some(kind)) = (destination.required_kinds(), kind) {
+        if !kinds.contains(&kind) {
+            return Ok(None); // the copy converts it, so writes another digest
+        }
+    }
+    match destination.has_manifest(&digest).await {
+        Ok(true) => Ok(Some(CopyReport { digest, media_type, skipped: true })),
+        Ok(false) | Err(_) => Ok(None),
     }
 }
 
@@ -335,4 +386,292 @@ async fn copy_blob<S: ImageSource, D: ImageDestination>(
 /// Reports each chunk's size to `progress` as it passes.
 fn counting(body: ByteStream, blob: BlobInfo, progress: Arc<dyn Progress>) -> ByteStream {
     Box::pin(body.inspect_ok(move |chunk| progress.blob_advanced(&blob, chunk.len() as u64)))
+}
+
+#[cfg(test)]
+mod skip_if_present_tests {
+    //! `skip_if_present` against an in-memory source and a destination that records each call.
+
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+
+    use futures_util::FutureExt;
+
+    use super::*;
+    use crate::manifest::ManifestKind;
+
+    const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
+    const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
+
+    /// Manifests by digest (the top one also under `None`) and blobs, all in memory.
+    struct MemorySource {
+        top: FetchedManifest,
+        manifests: HashMap<Digest, FetchedManifest>,
+        blobs: HashMap<Digest, Vec<u8>>,
+    }
+
+    fn fetched(raw: String, media_type: &str) -> FetchedManifest {
+        let digest = Digest::sha256(raw.as_bytes());
+        FetchedManifest { manifest: Manifest::decode(raw.into_bytes(), Some(media_type)).unwrap(), digest }
+    }
+
+    /// An OCI image of a config and one layer, whose bytes are `seed`-dependent.
+    fn image(seed: &str, blobs: &mut HashMap<Digest, Vec<u8>>) -> FetchedManifest {
+        let config = format!("{{\"architecture\":\"amd64\",\"os\":\"linux\",\"seed\":\"{seed}\"}}").into_bytes();
+        let layer = format!("layer of {seed}").into_bytes();
+        let (config_digest, layer_digest) = (Digest::sha256(&config), Digest::sha256(&layer));
+        let raw = format!(
+            "{{\"schemaVersion\":2,\"mediaType\":\"{OCI_MANIFEST}\",\
+             \"config\":{{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"{config_digest}\",\"size\":{}}},\
+             \"layers\":[{{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\",\"digest\":\"{layer_digest}\",\"size\":{}}}]}}",
+            config.len(),
+            layer.len()
+        );
+        blobs.insert(config_digest, config);
+        blobs.insert(layer_digest, layer);
+        fetched(raw, OCI_MANIFEST)
+    }
+
+    impl MemorySource {
+        fn single() -> Self {
+            let mut blobs = HashMap::new();
+            let top = image("one", &mut blobs);
+            MemorySource { top, manifests: HashMap::new(), blobs }
+        }
+
+        /// An index of an amd64 and an arm64 image.
+        fn index() -> Self {
+            let mut blobs = HashMap::new();
+            let (amd, arm) = (image("amd64", &mut blobs), image("arm64", &mut blobs));
+            let entry = |m: &FetchedManifest, arch: &str| {
+                format!(
+                    "{{\"mediaType\":\"{OCI_MANIFEST}\",\"digest\":\"{}\",\"size\":{},\"platform\":{{\"architecture\":\"{arch}\",\"os\":\"linux\"}}}}",
+                    m.digest,
+                    m.manifest.raw().len()
+                )
+            };
+            let raw = format!(
+                "{{\"schemaVersion\":2,\"mediaType\":\"{OCI_INDEX}\",\"manifests\":[{},{}]}}",
+                entry(&amd, "amd64"),
+                entry(&arm, "arm64")
+            );
+            let manifests = [(amd.digest.clone(), amd), (arm.digest.clone(), arm)].into_iter().collect();
+            MemorySource { top: fetched(raw, OCI_INDEX), manifests, blobs }
+        }
+    }
+
+    impl ImageSource for MemorySource {
+        async fn manifest(&self, instance: Option<&Digest>) -> Result<FetchedManifest> {
+            match instance {
+                None => Ok(self.top.clone()),
+                Some(d) => self.manifests.get(d).cloned().ok_or_else(|| Error::NotFound(d.to_string())),
+            }
+        }
+
+        async fn blob(&self, digest: &Digest, _size: Option<u64>) -> Result<ByteStream> {
+            let bytes = self.blobs.get(digest).cloned().ok_or_else(|| Error::NotFound(digest.to_string()))?;
+            Ok(Box::pin(stream::once(async move { Ok(Bytes::from(bytes)) })))
+        }
+
+        fn docker_name(&self) -> Option<String> {
+            None
+        }
+    }
+
+    /// What `has_manifest` answers.
+    enum Names {
+        Digest(Digest),
+        Nothing,
+        Fails,
+    }
+
+    /// Records every call; names what `names` says.
+    struct RecordingDestination {
+        names: Names,
+        calls: Mutex<Vec<String>>,
+    }
+
+    impl RecordingDestination {
+        fn new(names: Names) -> Self {
+            RecordingDestination { names, calls: Mutex::new(Vec::new()) }
+        }
+
+        fn record(&self, call: String) {
+            self.calls.lock().unwrap().push(call);
+        }
+
+        fn calls(&self) -> Vec<String> {
+            self.calls.lock().unwrap().clone()
+        }
+    }
+
+    impl ImageDestination for RecordingDestination {
+        fn describe(&self) -> String {
+            "memory:".into()
+        }
+
+        async fn has_manifest(&self, digest: &Digest) -> Result<bool> {
+            self.record(format!("has_manifest {digest}"));
+            match &self.names {
+                Names::Digest(named) => Ok(named == digest),
+                Names::Nothing => Ok(false),
+                Names::Fails => Err(Error::Unsupported("HEAD failed".into())),
+            }
+        }
+
+        async fn has_blob(&self, blob: &BlobInfo) -> Result<bool> {
+            self.record(format!("has_blob {}", blob.digest));
+            Ok(false)
+        }
+
+        async fn put_blob(&self, blob: &BlobInfo, stream: ByteStream) -> Result<()> {
+            let _: Vec<Bytes> = stream.try_collect().await?;
+            self.record(format!("put_blob {}", blob.digest));
+            Ok(())
+        }
+
+        async fn put_new_blob(&self, _stream: ByteStream, _media_type: &str) -> Result<BlobInfo> {
+            Err(Error::Unsupported("not in these tests".into()))
+        }
+
+        async fn put_instance_manifest(&self, _raw: &[u8], _media_type: &str, digest: &Digest) -> Result<()> {
+            self.record(format!("put_instance_manifest {digest}"));
+            Ok(())
+        }
+
+        async fn commit(&self, _raw: &[u8], _media_type: &str, digest: &Digest) -> Result<()> {
+            self.record(format!("commit {digest}"));
+            Ok(())
+        }
+    }
+
+    /// Progress events, in order.
+    #[derive(Default)]
+    struct Events(Mutex<Vec<String>>);
+
+    impl Progress for Events {
+        fn start(&self) {
+            self.0.lock().unwrap().push("start".into());
+        }
+
+        fn already_present(&self, digest: &Digest) {
+            self.0.lock().unwrap().push(format!("already_present {digest}"));
+        }
+
+        fn writing_manifest(&self) {
+            self.0.lock().unwrap().push("writing_manifest".into());
+        }
+    }
+
+    fn options(skip_if_present: bool) -> CopyOptions {
+        CopyOptions {
+            platform: WantedPlatform { os: "linux".into(), architecture: "amd64".into(), variant: None },
+            skip_if_present,
+            ..CopyOptions::default()
+        }
+    }
+
+    /// Runs a copy to completion (every future here is ready at once) with recorded progress.
+    fn copy(
+        source: &MemorySource,
+        destination: &RecordingDestination,
+        options: &CopyOptions,
+    ) -> (Result<CopyReport>, Vec<String>) {
+        let events = Arc::new(Events::default());
+        let progress: Arc<dyn Progress> = events.clone();
+        let result =
+            copy_image(source, destination, options, &progress).now_or_never().expect("in-memory copy is ready");
+        let seen = events.0.lock().unwrap().clone();
+        (result, seen)
+    }
+
+    #[test]
+    fn a_destination_naming_the_manifest_gets_no_write() {
+        let source = MemorySource::single();
+        let digest = source.top.digest.clone();
+        let destination = RecordingDestination::new(Names::Digest(digest.clone()));
+        let (report, events) = copy(&source, &destination, &options(true));
+        let report = report.unwrap();
+        assert!(report.skipped);
+        assert_eq!(report.digest, digest);
+        assert_eq!(report.media_type, OCI_MANIFEST);
+        assert_eq!(destination.calls(), vec![format!("has_manifest {digest}")]);
+        assert_eq!(events, vec![format!("already_present {digest}")], "no start, no manifest write");
+    }
+
+    #[test]
+    fn another_manifest_at_the_destination_means_a_full_copy() {
+        let source = MemorySource::single();
+        let digest = source.top.digest.clone();
+        let other = Digest::sha256(b"something else");
+        for names in [Names::Digest(other), Names::Nothing, Names::Fails] {
+            let destination = RecordingDestination::new(names);
+            let (report, events) = copy(&source, &destination, &options(true));
+            let report = report.unwrap();
+            assert!(!report.skipped);
+            assert_eq!(report.digest, digest);
+            let calls = destination.calls();
+            assert_eq!(calls.first(), Some(&format!("has_manifest {digest}")));
+            assert_eq!(calls.iter().filter(|c| c.starts_with("put_blob")).count(), 2, "{calls:?}");
+            assert_eq!(calls.last(), Some(&format!("commit {digest}")));
+            assert_eq!(events, vec!["start", "writing_manifest"]);
+        }
+    }
+
+    #[test]
+    fn without_the_option_the_destination_is_not_asked() {
+        let source = MemorySource::single();
+        let digest = source.top.digest.clone();
+        let destination = RecordingDestination::new(Names::Digest(digest.clone()));
+        let (report, events) = copy(&source, &destination, &options(false));
+        assert!(!report.unwrap().skipped);
+        let calls = destination.calls();
+        assert!(!calls.iter().any(|c| c.starts_with("has_manifest")), "{calls:?}");
+        assert_eq!(calls.last(), Some(&format!("commit {digest}")));
+        assert_eq!(events, vec!["start", "writing_manifest"]);
+    }
+
+    #[test]
+    fn a_changed_manifest_is_not_looked_for() {
+        // Changing layer compression writes another digest: asking would be meaningless.
+        let source = MemorySource::single();
+        let destination = RecordingDestination::new(Names::Digest(source.top.digest.clone()));
+        let options = CopyOptions { layer_edit: Some(LayerEdit::Decompress), ..options(true) };
+        let (report, _) = copy(&source, &destination, &options);
+        assert!(report.is_err(), "no codec was given");
+        assert!(!destination.calls().iter().any(|c| c.starts_with("has_manifest")), "{:?}", destination.calls());
+    }
+
+    #[test]
+    fn an_index_is_looked_for_by_the_manifest_the_copy_would_name() {
+        let source = MemorySource::index();
+        let index = source.top.digest.clone();
+        let amd64 = source.top.manifest.choose_instance(&options(true).platform).unwrap().digest.clone();
+        assert_ne!(index, amd64);
+
+        // --multi-arch system writes the amd64 image under the name.
+        let destination = RecordingDestination::new(Names::Digest(amd64.clone()));
+        let (report, _) = copy(&source, &destination, &options(true));
+        let report = report.unwrap();
+        assert!(report.skipped);
+        assert_eq!(report.digest, amd64);
+        assert_eq!(ManifestKind::from_media_type(&report.media_type), Some(ManifestKind::OciManifest));
+
+        // --all writes the index: the amd64 image under the name is not enough.
+        let all = CopyOptions { multi_arch: MultiArch::All, ..options(true) };
+        let destination = RecordingDestination::new(Names::Digest(amd64.clone()));
+        let (report, _) = copy(&source, &destination, &all);
+        let report = report.unwrap();
+        assert!(!report.skipped);
+        assert_eq!(report.digest, index);
+        let calls = destination.calls();
+        assert_eq!(calls[0], format!("has_manifest {index}"));
+        assert_eq!(calls.iter().filter(|c| c.starts_with("put_instance_manifest")).count(), 2);
+        assert_eq!(calls.last(), Some(&format!("commit {index}")));
+
+        let destination = RecordingDestination::new(Names::Digest(index.clone()));
+        let (report, _) = copy(&source, &destination, &all);
+        assert!(report.unwrap().skipped);
+        assert_eq!(destination.calls(), vec![format!("has_manifest {index}")]);
+    }
 }

@@ -1,6 +1,7 @@
 //! Progress reporting for copies: the engine reports events, each face decides how to show them
 //! (progress bars or skopeo's lines on a terminal's stderr, nothing with `-q`, JS callbacks).
 
+use crate::digest::Digest;
 use crate::image::BlobInfo;
 
 /// What happened to one blob.
@@ -28,6 +29,9 @@ pub trait Progress: crate::http::MaybeSend + crate::http::MaybeSync {
     fn writing_manifest(&self) {}
     /// One instance of an index is being copied (`index` of `count`).
     fn instance_started(&self, _index: usize, _count: usize) {}
+    /// Nothing is copied: the destination already names this manifest
+    /// ([`super::CopyOptions::skip_if_present`]); no other event comes.
+    fn already_present(&self, _digest: &Digest) {}
 }
 
 /// Reports nothing (`--quiet`).

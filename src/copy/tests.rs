@@ -97,7 +97,10 @@ fn an_image_is_its_blobs_then_commit() {
     let image = TestImage::oci("amd64", &[b"one", b"two"]);
     let (source, dest) = (MemorySource::image(&image), MemoryDestination::new());
     let report = copy(&source, &dest, &options()).unwrap();
-    assert_eq!(report, CopyReport { digest: image.digest.clone(), media_type: image.media_type.to_string() });
+    assert_eq!(
+        report,
+        CopyReport { digest: image.digest.clone(), media_type: image.media_type.to_string(), skipped: false }
+    );
     let calls = dest.calls();
     assert_eq!(calls.last(), Some(&DestCall::Commit(image.digest.clone())));
     assert_eq!(calls.iter().filter(|c| matches!(c, DestCall::Commit(_))).count(), 1);

@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize, Serializer};
 
-use super::time::normalize;
 use crate::error::{Error, Result};
+use crate::go::time::normalize;
 
 /// The image-spec image configuration.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]

@@ -46,6 +46,13 @@ pub trait ImageDestination: MaybeSend + MaybeSync {
         None
     }
 
+    /// Whether the image's name already points at the manifest with this digest (a registry tag
+    /// that resolves to it), so a copy could write nothing. `Ok(false)` when unknown; the
+    /// default, for destinations that cannot tell cheaply.
+    fn has_manifest(&self, _digest: &Digest) -> impl Future<Output = Result<bool>> + MaybeSend {
+        async { Ok(false) }
+    }
+
     /// Whether the destination already holds this blob, complete and verified.
     fn has_blob(&self, blob: &BlobInfo) -> impl Future<Output = Result<bool>> + MaybeSend;
 

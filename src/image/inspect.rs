@@ -9,9 +9,9 @@ use serde::Serialize;
 
 use super::config::{DockerExtras, OciImage};
 use super::source::{blob_bytes, ImageSource};
-use super::time::normalize;
 use crate::digest::Digest;
 use crate::error::{Error, ErrorCode, Result};
+use crate::go::time::normalize;
 use crate::manifest::{media_type, ImageManifest, Parsed, Schema1Manifest, WantedPlatform};
 use crate::registry::FetchedManifest;
 

@@ -6,7 +6,6 @@ pub mod inspect;
 pub mod name;
 pub mod registry_destination;
 pub mod source;
-pub mod time;
 
 pub use destination::{BlobInfo, ImageDestination, MountOrigin};
 pub use inspect::{InspectOutput, ResolvedImage};

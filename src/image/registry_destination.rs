@@ -1,4 +1,5 @@
-//! Writing an image to a registry: blobs are checked with `HEAD`, mounted from another
+//! Writing an image to a registry: the manifest its tag names and blobs are checked with `HEAD`,
+//! blobs mounted from another
 //! repository of the same registry when possible, otherwise uploaded; instance manifests are
 //! pushed by digest and the top-level manifest by tag (or digest) in `commit`.
 
@@ -49,6 +50,11 @@ impl<T: Transport> RegistryDestination<T> {
 impl<T: Transport> ImageDestination for RegistryDestination<T> {
     fn describe(&self) -> String {
         format!("docker://{}", self.name)
+    }
+
+    async fn has_manifest(&self, digest: &Digest) -> Result<bool> {
+        let head = self.client.head_manifest(&self.repository, &self.reference).await?;
+        Ok(head.is_some_and(|h| h.digest.as_ref() == Some(digest)))
     }
 
     async fn has_blob(&self, blob: &BlobInfo) -> Result<bool> {

@@ -180,6 +180,10 @@ impl ImageDestination for AnyDestination {
         each_destination!(self, d => d.required_kinds())
     }
 
+    async fn has_manifest(&self, digest: &Digest) -> Result<bool> {
+        each_destination!(self, d => d.has_manifest(digest).await)
+    }
+
     async fn has_blob(&self, blob: &BlobInfo) -> Result<bool> {
         each_destination!(self, d => d.has_blob(blob).await)
     }

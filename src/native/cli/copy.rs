@@ -1,46 +1,67 @@
 //! `skopos copy SRC DST`: copies an image between any two transports.
 
-use std::path::PathBuf;
-
 use clap::Args;
 
 use super::connect::{open_destination, open_source};
+use super::copy_flags::{help_order, CopyFlags};
 use super::endpoint_options::{DestinationOptions, SourceOptions};
 use super::options::GlobalOptions;
 use super::progress::reporter;
 use super::retry::RetryOptions;
 use std::sync::Arc;
 
-use crate::copy::{copy_image, Compression, CopyOptions, LayerEdit, MultiArch, TargetFormat};
+use crate::copy::{copy_image, Compression, CopyOptions, LayerEdit, MultiArch};
 use crate::error::{Error, Result};
 use crate::image::name::ImageName;
 use crate::native::codec::NativeCodec;
 
+/// The order `skopos copy --help` lists its flags in (clap ids).
+pub const HELP_ORDER: &[&str] = &[
+    "all",
+    "multi_arch",
+    "authfile",
+    "src_authfile",
+    "src_creds",
+    "src_username",
+    "src_password",
+    "src_no_creds",
+    "src_registry_token",
+    "src_cert_dir",
+    "src_tls_verify",
+    "dest_authfile",
+    "dest_creds",
+    "dest_username",
+    "dest_password",
+    "dest_no_creds",
+    "dest_registry_token",
+    "dest_cert_dir",
+    "dest_tls_verify",
+    "preserve_digests",
+    "digestfile",
+    "format",
+    "dest_compress",
+    "dest_compress_format",
+    "dest_compress_level",
+    "dest_decompress",
+    "image_parallel_copies",
+    "quiet",
+    "retry_times",
+    "retry_delay",
+];
+
 /// Copy an IMAGE-NAME from one location to another
 #[derive(Debug, Args)]
+#[command(mut_args(help_order(HELP_ORDER)))]
 pub struct CopyArgs {
-    /// Copy all images if SOURCE-IMAGE is a list (same as --multi-arch all)
-    #[arg(short = 'a', long, conflicts_with = "multi_arch")]
-    pub all: bool,
+    #[command(flatten)]
+    pub flags: CopyFlags,
     /// How to handle multi-architecture images: system, all, or index-only
-    #[arg(long, value_name = "LIST-MODE", value_parser = ["system", "all", "index-only"])]
+    #[arg(long, value_name = "LIST-MODE", value_parser = ["system", "all", "index-only"], conflicts_with = "all")]
     pub multi_arch: Option<String>,
-    /// Path of the authentication file, for both source and destination
-    #[arg(long, env = "REGISTRY_AUTH_FILE", value_name = "PATH")]
-    pub authfile: Option<PathBuf>,
     #[command(flatten)]
     pub source: SourceOptions,
     #[command(flatten)]
     pub destination: DestinationOptions,
-    /// Do not change the manifest digest (refuse conversions)
-    #[arg(long)]
-    pub preserve_digests: bool,
-    /// Write the digest of the copied manifest to PATH
-    #[arg(long, value_name = "PATH")]
-    pub digestfile: Option<PathBuf>,
-    /// MANIFEST TYPE (oci, v2s2) to use in the destination
-    #[arg(short = 'f', long = "format", value_name = "MANIFEST-TYPE")]
-    pub format: Option<String>,
     /// Compress layers when writing them (default format gzip)
     #[arg(long)]
     pub dest_compress: bool,
@@ -53,12 +74,6 @@ pub struct CopyArgs {
     /// Decompress layers when writing them
     #[arg(long, conflicts_with = "dest_compress")]
     pub dest_decompress: bool,
-    /// Maximum number of blobs copied at once
-    #[arg(long, value_name = "N", default_value_t = 6)]
-    pub image_parallel_copies: usize,
-    /// Suppress output information when copying images
-    #[arg(short = 'q', long)]
-    pub quiet: bool,
     #[command(flatten)]
     pub retry: RetryOptions,
     /// The image to copy from, as TRANSPORT:REFERENCE
@@ -82,7 +97,7 @@ impl CopyArgs {
     }
 
     fn multi_arch(&self) -> MultiArch {
-        match (self.all, self.multi_arch.as_deref()) {
+        match (self.flags.all, self.multi_arch.as_deref()) {
             (true, _) | (_, Some("all")) => MultiArch::All,
             (_, Some("index-only")) => MultiArch::IndexOnly,
             _ => MultiArch::System,
@@ -96,16 +111,13 @@ pub async fn run(args: &CopyArgs, global: &GlobalOptions) -> Result<Vec<u8>> {
     let destination_name = ImageName::parse(&args.destination_name)?;
     let options = CopyOptions {
         multi_arch: args.multi_arch(),
-        platform: global.platform(),
-        parallel: args.image_parallel_copies.max(1),
-        preserve_digests: args.preserve_digests,
-        format: args.format.as_deref().map(TargetFormat::parse).transpose()?,
         layer_edit: args.layer_edit()?,
         codec: Some(Arc::new(NativeCodec { level: args.dest_compress_level })),
+        ..args.flags.copy_options(global)?
     };
-    let source_options = args.source.image_options(args.authfile.as_ref());
-    let destination_options = args.destination.image_options(args.authfile.as_ref());
-    let progress = reporter(args.quiet);
+    let source_options = args.source.image_options(args.flags.authfile.as_ref());
+    let destination_options = args.destination.image_options(args.flags.authfile.as_ref());
+    let progress = reporter(args.flags.quiet);
     let report = args
         .retry
         .run(|| async {
@@ -114,7 +126,7 @@ pub async fn run(args: &CopyArgs, global: &GlobalOptions) -> Result<Vec<u8>> {
             copy_image(&source, &destination, &options, &progress).await
         })
         .await?;
-    if let Some(path) = &args.digestfile {
+    if let Some(path) = &args.flags.digestfile {
         std::fs::write(path, report.digest.to_string())
             .map_err(|e| Error::io(format!("writing digest file {}", path.display()), e))?;
     }

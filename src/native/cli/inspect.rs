@@ -5,9 +5,9 @@ use clap::Args;
 use super::connect::open_source;
 use super::options::{GlobalOptions, ImageOptions};
 use crate::error::{Error, Result};
+use crate::go::time::Timestamp;
 use crate::image::inspect::{oci_config, resolve, summarize, tags_unless_denied, InspectOutput};
 use crate::image::name::ImageName;
-use crate::image::time::Timestamp;
 use crate::image::ImageSource;
 use crate::output::{json::to_go_json_pretty, template};
 

@@ -6,6 +6,7 @@
 
 pub mod connect;
 pub mod copy;
+pub mod copy_flags;
 pub mod delete;
 pub mod endpoint_options;
 pub mod inspect;

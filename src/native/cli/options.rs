@@ -90,35 +90,11 @@ impl ImageOptions {
     }
 }
 
-/// Parses a Go duration string such as `300ms`, `30s`, `2m`, `1h30m`.
+/// Parses a `DURATION` flag as Go's `time.ParseDuration` does ([`crate::go::duration::parse`]),
+/// surrounding blanks ignored, for clap.
 pub fn parse_go_duration(input: &str) -> std::result::Result<Duration, String> {
-    let bad = || format!("invalid duration {input:?} (use e.g. 30s, 2m, 1h30m)");
-    let mut total = 0f64;
-    let mut rest = input.trim();
-    if rest == "0" {
-        return Ok(Duration::ZERO);
-    }
-    if rest.is_empty() {
-        return Err(bad());
-    }
-    while !rest.is_empty() {
-        let number_len = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).ok_or_else(bad)?;
-        let value: f64 = rest[..number_len].parse().map_err(|_| bad())?;
-        rest = &rest[number_len..];
-        let unit_len = rest.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(rest.len());
-        let scale = match &rest[..unit_len] {
-            "ns" => 1e-9,
-            "us" | "µs" => 1e-6,
-            "ms" => 1e-3,
-            "s" => 1.0,
-            "m" => 60.0,
-            "h" => 3600.0,
-            _ => return Err(bad()),
-        };
-        total += value * scale;
-        rest = &rest[unit_len..];
-    }
-    Ok(Duration::from_secs_f64(total))
+    crate::go::duration::parse(input.trim())
+        .map_err(|_| format!("invalid duration {input:?} (use e.g. 30s, 2m, 1h30m)"))
 }
 
 #[cfg(test)]
@@ -160,8 +136,10 @@ mod tests {
         assert_eq!(parse_go_duration("30s").unwrap(), Duration::from_secs(30));
         assert_eq!(parse_go_duration("1h30m").unwrap(), Duration::from_secs(5400));
         assert_eq!(parse_go_duration("250ms").unwrap(), Duration::from_millis(250));
-        assert!(parse_go_duration("10").is_err());
+        assert_eq!(parse_go_duration(" 2m ").unwrap(), Duration::from_secs(120));
+        assert_eq!(parse_go_duration("10").unwrap_err(), "invalid duration \"10\" (use e.g. 30s, 2m, 1h30m)");
         assert!(parse_go_duration("abc").is_err());
         assert!(parse_go_duration("").is_err());
+        assert!(parse_go_duration("-1s").is_err());
     }
 }

@@ -1,6 +1,6 @@
 //! Timestamps as Go prints them: skopeo's JSON carries `time.Time` values re-encoded with
-//! RFC 3339 nanosecond precision (trailing zeros trimmed, `Z` for UTC), and `--format`
-//! templates print them with `time.Time.String()`.
+//! RFC 3339 nanosecond precision (trailing zeros trimmed, `Z` for UTC), `--format` templates
+//! print them with `time.Time.String()`, and log lines carry `time.RFC3339` seconds.
 
 /// A parsed RFC 3339 timestamp, kept in its own offset.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,6 +82,23 @@ pub fn normalize(s: &str) -> String {
     Timestamp::parse(s).map(|t| t.to_rfc3339_nano()).unwrap_or_else(|| s.to_string())
 }
 
+/// Unix seconds as Go's `time.Unix(secs, 0).UTC().Format(time.RFC3339)`: `YYYY-MM-DDTHH:MM:SSZ`.
+pub fn rfc3339_utc(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -100,5 +117,17 @@ mod tests {
         assert_eq!(t.to_go_string(), "2016-06-20 19:33:43 +0200 +0200");
         assert!(Timestamp::parse("2016-06-20T19:33:43.Z").is_none());
         assert!(Timestamp::parse("2016-06-20T19:33:43é").is_none());
+    }
+
+    #[test]
+    fn unix_seconds_as_rfc3339() {
+        assert_eq!(rfc3339_utc(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339_utc(1_709_287_203), "2024-03-01T10:00:03Z");
+        // The leap day, the turn of a century that is not a leap year, and before 1970.
+        assert_eq!(rfc3339_utc(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(rfc3339_utc(4_107_542_399), "2100-02-28T23:59:59Z");
+        assert_eq!(rfc3339_utc(4_107_542_400), "2100-03-01T00:00:00Z");
+        assert_eq!(rfc3339_utc(-1), "1969-12-31T23:59:59Z");
+        assert_eq!(rfc3339_utc(253_402_300_799), "9999-12-31T23:59:59Z");
     }
 }
