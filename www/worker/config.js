@@ -5,14 +5,15 @@
 //
 // Invariant: the Worker only ever talks to registries on the allow-list; it is not an open proxy.
 
-/** Docker Hub's canonical name and the host names that mean it. */
-export const DOCKER_HUB = "docker.io";
-const DOCKER_HUB_ALIASES = new Set(["docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com"]);
+import { resolveProxyPath } from "./skopos.js";
 
-/** A registry host as skopos names it: lower-case, Docker Hub's aliases folded into docker.io. */
+/** Docker Hub's name, the default upstream. */
+export const DOCKER_HUB = "docker.io";
+
+/** A registry host as skopos names it (lower-case, Docker Hub's other host names as docker.io):
+ *  the upstream of the ping as resolveProxyPath (Rust, src/proxy) names it. */
 export function normalizeRegistry(host) {
-    const lower = String(host).trim().toLowerCase();
-    return DOCKER_HUB_ALIASES.has(lower) ? DOCKER_HUB : lower;
+    return resolveProxyPath("", { registry: String(host) }).registry;
 }
 
 /** A comma-separated list as an array of trimmed, non-empty items. */
