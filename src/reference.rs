@@ -396,20 +396,6 @@ pub fn is_tag(tag: &str) -> bool {
     }
 }
 
-/// Docker Hub's host names other than [`DEFAULT_DOMAIN`].
-const DOCKER_HUB_ALIASES: [&str; 3] = [LEGACY_DEFAULT_DOMAIN, "registry-1.docker.io", "registry.hub.docker.com"];
-
-/// A registry host as skopos names it: trimmed, lower-case, and Docker Hub's other host names
-/// (`index.docker.io`, `registry-1.docker.io`, `registry.hub.docker.com`) folded into `docker.io`.
-pub fn normalize_registry(host: &str) -> String {
-    let lower = host.trim().to_ascii_lowercase();
-    if DOCKER_HUB_ALIASES.contains(&lower.as_str()) {
-        DEFAULT_DOMAIN.to_string()
-    } else {
-        lower
-    }
-}
-
 /// The digest shape the reference grammar allows before the digest itself is checked:
 /// `[A-Za-z][A-Za-z0-9]*([-_+.][A-Za-z][A-Za-z0-9]*)* ":" [0-9a-fA-F]{32,}`.
 fn is_digest_shape(text: &str) -> bool {

@@ -2,7 +2,7 @@
 // config, layers, history and annotations, the repository's tags, the raw JSON documents and
 // ready-to-paste skopos command lines. Sections appear as their data arrives.
 
-import { getConfig, listTags, manifestDigest, parseReference } from './skopos.js';
+import { choosePlatform, getConfig, listTags, manifestDigest, parseReference } from './skopos.js';
 import { manifestOf, readBlobText } from './blobs.js';
 import { explainError } from './client.js';
 import { commandLines } from './commands.js';
@@ -11,11 +11,6 @@ import { exactSize, formatDate, humanSize, mediaTypeName, platformName, shortDig
 import { blobHref, imageHref, layerHref } from './routes.js';
 import { tagsSection } from './tags-view.js';
 
-const INDEX_TYPES = new Set([
-  'application/vnd.oci.image.index.v1+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-]);
-
 /** The platform of this browser's machine, as an index would name it (linux/amd64 by default). */
 function hostPlatform() {
   const ua = navigator.userAgent;
@@ -23,20 +18,24 @@ function hostPlatform() {
   return { os: 'linux', architecture: arch };
 }
 
-/** The index entry to show first: the one named in the address, else the host-like one. */
-function pickEntry(entries, wanted) {
-  const images = entries.filter((e) => e.platform && e.platform.architecture !== 'unknown');
+/** The index entry to show first: the one named in the address, else the one `inspect` picks
+ *  for this machine (choosePlatform), else a runnable one of the same OS, else the first. */
+function pickEntry(index, wanted) {
+  const entries = index.manifests;
   if (wanted) {
     const named = entries.find((e) => platformName(e.platform) === wanted || e.digest === wanted);
     if (named) return named;
   }
   const host = hostPlatform();
-  return (
-    images.find((e) => e.platform.os === host.os && e.platform.architecture === host.architecture) ||
-    images.find((e) => e.platform.os === host.os) ||
-    images[0] ||
-    entries[0]
-  );
+  try {
+    const chosen = choosePlatform(index, { os: host.os, arch: host.architecture });
+    return entries.find(
+      (e) => e.digest === chosen.digest && platformName(e.platform) === platformName(chosen.platform),
+    );
+  } catch {
+    const images = entries.filter((e) => e.platform && !e.attestation);
+    return images.find((e) => e.platform.os === host.os) || images[0] || entries[0];
+  }
 }
 
 /** A digest with a "verified" mark when `verified`, linking to `link` if given. */
@@ -302,7 +301,7 @@ export async function renderImage(main, input, ctx) {
     main.replaceChildren(title, explain(error, pinnedOrTagged));
     return;
   }
-  const isIndex = INDEX_TYPES.has(top.mediaType);
+  const isIndex = top.kind === 'index';
   const summary = section(
     isIndex ? 'Image index' : 'Image',
     { id: 'summary' },
@@ -331,8 +330,8 @@ export async function renderImage(main, input, ctx) {
   let image = top;
   let imageRef = pinnedOrTagged;
   if (isIndex) {
-    const entries = top.manifest.manifests || [];
-    const selected = pickEntry(entries, ctx.platform);
+    const entries = top.manifests;
+    const selected = pickEntry(top, ctx.platform);
     body.append(platformsSection(ref, input, entries, selected));
     if (!selected) return;
     imageRef = `${ref.name}@${selected.digest}`;
@@ -357,12 +356,8 @@ export async function renderImage(main, input, ctx) {
   }
 
   const manifest = image.manifest;
-  const schema1 = manifest.schemaVersion === 1;
-  const layers = schema1
-    ? (manifest.fsLayers || [])
-        .map((l) => ({ digest: l.blobSum, mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', size: null }))
-        .reverse()
-    : manifest.layers || [];
+  const schema1 = image.kind === 'schema1';
+  const layers = image.layers;
   const configSlot = h('div', null, loading('Fetching the config…'));
   body.append(configSlot, layersSection(ref.name, layers, input));
   const historySlot = h('div');
@@ -396,7 +391,7 @@ export async function renderImage(main, input, ctx) {
     if (schema1) {
       config = await registries.call(ref.registry, (o) => getConfig(imageRef, o));
     } else {
-      const text = await registries.call(ref.registry, (o) => readBlobText(ref.name, manifest.config.digest, o));
+      const text = await registries.call(ref.registry, (o) => readBlobText(ref.name, image.config.digest, o));
       config = JSON.parse(text);
       rawSlot.append(jsonBlock('Config', JSON.stringify(config, null, 2), { id: 'raw-config' }));
     }
@@ -414,8 +409,8 @@ export async function renderImage(main, input, ctx) {
               { class: 'digest-line' },
               h(
                 'a',
-                { href: blobHref(ref.name, manifest.config.digest, input), 'data-nav': true },
-                h('code', { class: 'digest', id: 'config-digest' }, manifest.config.digest),
+                { href: blobHref(ref.name, image.config.digest, input), 'data-nav': true },
+                h('code', { class: 'digest', id: 'config-digest' }, image.config.digest),
               ),
               h('span', { class: 'badge ok', title: 'The config bytes hash to this digest' }, '✓ verified'),
             ),

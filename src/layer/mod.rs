@@ -6,12 +6,15 @@
 //! buffered beyond a fixed inflate window and one tar header, so memory stays bounded whatever the
 //! layer (a gzip bomb only costs time; the caller decides how often to yield, see
 //! [`LayerReader::uncompressed_bytes`]). The digest of the compressed bytes is checked by the
-//! caller (the registry client's verified blob stream).
+//! caller (the registry client's verified blob stream). [`LayerEntries`] is the loop that drives a
+//! reader from a blob stream, with pauses and cancellation points.
 
+pub mod entries;
 pub mod gunzip;
 pub mod tar_listing;
 
 use crate::error::{Error, Result};
+pub use entries::{file_bytes, LayerEntries, Pacing, Progress};
 pub use gunzip::Gunzip;
 pub use tar_listing::{normalize_path, CapturedFile, EntryType, TarEntry, TarListing};
 

@@ -297,3 +297,226 @@ mod properties {
         }
     }
 }
+
+/// The listing driver ([`LayerEntries`]) over in-memory blob streams, with a pacing that records
+/// its pauses and progress reports and can give up after a number of checks.
+mod driver {
+    use std::cell::{Cell, RefCell};
+
+    use bytes::Bytes;
+    use futures_util::{stream, StreamExt};
+
+    use super::*;
+    use crate::http::ByteStream;
+
+    #[derive(Default)]
+    struct Recorder {
+        checks: Cell<usize>,
+        cancel_after: Option<usize>,
+        pauses: Cell<usize>,
+        reports: RefCell<Vec<Progress>>,
+    }
+
+    impl Pacing for &Recorder {
+        fn check(&self) -> Result<()> {
+            self.checks.set(self.checks.get() + 1);
+            match self.cancel_after {
+                Some(n) if self.checks.get() > n => Err(Error::Cancelled("given up".into())),
+                _ => Ok(()),
+            }
+        }
+
+        fn progress(&self, progress: Progress) {
+            self.reports.borrow_mut().push(progress);
+        }
+
+        async fn pause(&self) {
+            self.pauses.set(self.pauses.get() + 1);
+        }
+    }
+
+    fn blob(bytes: &[u8], chunk: usize) -> ByteStream {
+        let chunks: Vec<Result<Bytes>> = bytes.chunks(chunk.max(1)).map(|c| Ok(Bytes::copy_from_slice(c))).collect();
+        Box::pin(stream::iter(chunks))
+    }
+
+    /// A blob whose stream ends with `error` after its bytes (as a verified stream does on a mismatch).
+    fn failing_blob(bytes: &[u8], chunk: usize, error: Error) -> ByteStream {
+        Box::pin(blob(bytes, chunk).chain(stream::iter([Err(error)])))
+    }
+
+    /// Every item of a listing until it ends: the entries' paths and the error it ended with.
+    async fn drain<P: Pacing>(mut entries: LayerEntries<P>) -> (Vec<String>, Option<Error>) {
+        let mut paths = Vec::new();
+        while let Some(item) = entries.next().await {
+            match item {
+                Ok(entry) => paths.push(entry.path),
+                Err(e) => {
+                    assert!(entries.next().await.is_none(), "nothing follows the error");
+                    return (paths, Some(e));
+                }
+            }
+        }
+        (paths, None)
+    }
+
+    fn sample_paths() -> Vec<String> {
+        ["etc/", "etc/greeting", LONG_NAME, "etc/link", "etc/hard"].map(String::from).to_vec()
+    }
+
+    #[tokio::test]
+    async fn the_entries_do_not_depend_on_chunks_or_slices() {
+        let tar = sample_tar();
+        for bytes in [tar.clone(), gzip(&tar)] {
+            for (chunk, slice) in
+                [(1, 1), (7, 3), (100, 16 * 1024), (512, 100), (bytes.len(), 5), (bytes.len(), SLICE_MAX)]
+            {
+                let recorder = Recorder::default();
+                let entries =
+                    LayerEntries::new(blob(&bytes, chunk), TarListing::new(), &recorder).with_limits(slice, u64::MAX);
+                let (paths, error) = drain(entries).await;
+                assert!(error.is_none(), "chunks of {chunk}, slices of {slice}: {error:?}");
+                assert_eq!(paths, sample_paths(), "chunks of {chunk}, slices of {slice}");
+                // Only the final report: no pause was due.
+                let reports = recorder.reports.borrow();
+                assert_eq!(recorder.pauses.get(), 0);
+                assert_eq!(reports.len(), 1);
+                assert_eq!(reports[0].compressed, bytes.len() as u64);
+                assert_eq!(reports[0].uncompressed, tar.len() as u64);
+            }
+        }
+    }
+
+    const SLICE_MAX: usize = usize::MAX;
+
+    #[tokio::test]
+    async fn it_pauses_after_each_share_of_work_and_reports_progress() {
+        let tar = sample_tar();
+        let recorder = Recorder::default();
+        let entries = LayerEntries::new(blob(&tar, 4096), TarListing::new(), &recorder).with_limits(256, 1024);
+        let (paths, error) = drain(entries).await;
+        assert!(error.is_none());
+        assert_eq!(paths, sample_paths());
+        // Work counts compressed bytes in and tar bytes out: twice the bytes of a plain tar.
+        let work = 2 * tar.len() as u64;
+        assert_eq!(recorder.pauses.get() as u64, work / 1024, "one pause per KiB of work");
+        let reports = recorder.reports.borrow();
+        assert_eq!(reports.len(), recorder.pauses.get() + 1, "one report per pause, and one at the end");
+        assert!(reports.windows(2).all(|w| w[0].compressed <= w[1].compressed && w[0].entries <= w[1].entries));
+        assert_eq!(reports.last().unwrap().compressed, tar.len() as u64);
+        // A check before every slice: the 256-byte slices of each chunk, and one per pulled chunk.
+        assert!(recorder.checks.get() >= tar.len() / 256, "{} checks", recorder.checks.get());
+    }
+
+    #[tokio::test]
+    async fn a_gzip_bomb_pauses_for_what_it_inflates_to() {
+        let size = 8u64 << 20;
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        let mut builder = tar::Builder::new(&mut encoder);
+        builder.append(&file_header("zeros", size, 0o644, true), std::io::repeat(0).take_bytes(size)).unwrap();
+        builder.finish().unwrap();
+        drop(builder);
+        let gz = encoder.finish().unwrap();
+        let recorder = Recorder::default();
+        let listing = LayerEntries::new(blob(&gz, 64 * 1024), TarListing::new(), &recorder).with_limits(256, 1 << 20);
+        let (paths, error) = drain(listing).await;
+        assert!(error.is_none());
+        assert_eq!(paths, ["zeros"]);
+        // A few KiB in would never make 1 MiB of work; 8 MiB out makes it several times.
+        assert!(gz.len() < 64 * 1024);
+        assert!((4..=8).contains(&recorder.pauses.get()), "{} pauses", recorder.pauses.get());
+        // With the default sizes, one slice inflates past the default share of work at once.
+        let recorder = Recorder::default();
+        let (_, error) = drain(LayerEntries::new(blob(&gz, 64 * 1024), TarListing::new(), &recorder)).await;
+        assert!(error.is_none());
+        assert!(recorder.pauses.get() >= 1);
+    }
+
+    #[tokio::test]
+    async fn cancellation_is_asked_before_every_slice() {
+        let tar = sample_tar();
+        for after in [0, 1, 5] {
+            let recorder = Recorder { cancel_after: Some(after), ..Recorder::default() };
+            let entries =
+                LayerEntries::new(blob(&tar, tar.len()), TarListing::new(), &recorder).with_limits(512, u64::MAX);
+            let (_, error) = drain(entries).await;
+            assert_eq!(error.map(|e| e.code().to_string()).as_deref(), Some("CANCELLED"), "after {after} checks");
+            assert_eq!(recorder.checks.get(), after + 1, "no slice after the refusal");
+        }
+        // Cancelled before the first slice: nothing was read.
+        let recorder = Recorder { cancel_after: Some(0), ..Recorder::default() };
+        let mut entries = LayerEntries::new(blob(&tar, 100), TarListing::new(), &recorder);
+        assert!(matches!(entries.next().await, Some(Err(Error::Cancelled(_)))));
+        assert_eq!(entries.progress().compressed, 0);
+        assert!(entries.next().await.is_none());
+    }
+
+    #[tokio::test]
+    async fn a_failed_blob_ends_the_listing_with_its_error() {
+        let tar = sample_tar();
+        let mismatch =
+            || Error::DigestMismatch { what: "layer".into(), expected: "sha256:a".into(), actual: "sha256:b".into() };
+        let recorder = Recorder::default();
+        let (paths, error) =
+            drain(LayerEntries::new(failing_blob(&tar, 700, mismatch()), TarListing::new(), &recorder)).await;
+        assert_eq!(error.unwrap().code(), "DIGEST_MISMATCH");
+        assert!(paths.len() <= sample_paths().len());
+        // Bytes that are no archive, and then do not match their digest: the mismatch is reported.
+        let garbage = b"this is not a tar archive at all, just some text that goes on and on".repeat(20);
+        let recorder = Recorder::default();
+        let listing = LayerEntries::new(failing_blob(&garbage, 100, mismatch()), TarListing::new(), &recorder);
+        let (paths, error) = drain(listing).await;
+        assert!(paths.is_empty());
+        assert_eq!(error.unwrap().code(), "DIGEST_MISMATCH");
+        // The same bytes, verified: the archive error, once the whole blob has passed.
+        let recorder = Recorder::default();
+        let mut listing = LayerEntries::new(blob(&garbage, 100), TarListing::new(), &recorder);
+        assert_eq!(listing.next().await.unwrap().unwrap_err().code(), "LAYER_INVALID");
+        assert!(listing.progress().compressed < 1024, "the reader stops at its first bad header");
+        assert!(recorder.checks.get() >= garbage.len().div_ceil(100), "but the blob is pulled to its end");
+    }
+
+    #[tokio::test]
+    async fn a_cut_short_archive_delivers_no_entry_after_its_error() {
+        let tar = sample_tar();
+        let recorder = Recorder::default();
+        let (paths, error) = drain(LayerEntries::new(blob(&tar[..1024 + 10], 50), TarListing::new(), &recorder)).await;
+        assert_eq!(error.unwrap().code(), "LAYER_INVALID");
+        assert_eq!(paths, ["etc/", "etc/greeting"], "the entries whose headers arrived");
+        assert_eq!(recorder.reports.borrow().len(), 1, "the end is reported");
+    }
+
+    #[tokio::test]
+    async fn read_file_reads_the_whole_layer_then_returns_the_file() {
+        let gz = gzip(&sample_tar());
+        let recorder = Recorder::default();
+        let listing = TarListing::new().capture("/etc/greeting", file_bytes(Some(5.0)).unwrap());
+        let file =
+            LayerEntries::new(blob(&gz, 9), listing, &recorder).read_file("sha256:x", "/etc/greeting").await.unwrap();
+        assert_eq!((file.bytes.as_slice(), file.truncated, file.entry.size), (&b"hello"[..], true, 21));
+        assert_eq!(recorder.reports.borrow().last().unwrap().compressed, gz.len() as u64);
+
+        let listing = TarListing::new().capture("etc/missing", 10);
+        let err =
+            LayerEntries::new(blob(&gz, 9), listing, &Recorder::default()).read_file("sha256:x", "etc/missing").await;
+        let err = err.unwrap_err();
+        assert_eq!(err.code(), "NOT_FOUND");
+        assert!(err.to_string().contains("sha256:x") && err.to_string().contains("etc/missing"), "{err}");
+
+        let bad =
+            failing_blob(&gz, 9, Error::DigestMismatch { what: "l".into(), expected: "a".into(), actual: "b".into() });
+        let listing = TarListing::new().capture("etc/greeting", 10);
+        let err = LayerEntries::new(bad, listing, &Recorder::default()).read_file("sha256:x", "etc/greeting").await;
+        assert_eq!(err.unwrap_err().code(), "DIGEST_MISMATCH", "an unverified file is not returned");
+    }
+
+    #[test]
+    fn file_byte_limits() {
+        assert_eq!(file_bytes(None).unwrap(), entries::DEFAULT_FILE_BYTES);
+        assert_eq!(file_bytes(Some(0.0)).unwrap(), 0);
+        assert_eq!(file_bytes(Some(1e12)).unwrap(), entries::MAX_FILE_BYTES);
+        for bad in [-1.0, 1.5, f64::NAN, f64::INFINITY] {
+            assert_eq!(file_bytes(Some(bad)).unwrap_err().code(), "CONFIG", "{bad}");
+        }
+    }
+}

@@ -1,16 +1,19 @@
 //! Manifests and indexes: decoding by Content-Type or by sniffing, digests, verification against
-//! the digest they are addressed by, platform choice.
+//! the digest they are addressed by, platform choice, and an [`outline`] of their parts for faces
+//! that show them.
 //!
 //! A [`Manifest`] keeps the exact bytes it was decoded from next to the decoded view; the bytes
 //! are the truth and are what gets hashed, printed by `inspect --raw` and copied.
 
 pub mod media_type;
+pub mod outline;
 pub mod platform;
 pub mod schema1;
 pub mod types;
 pub mod verify;
 
 pub use media_type::ManifestKind;
+pub use outline::{DescriptorView, Outline, PlatformView, Shape};
 pub use platform::WantedPlatform;
 pub use types::{Descriptor, ImageManifest, Index, Platform, Schema1Manifest};
 pub use verify::{expected_digest, verify};

@@ -15,7 +15,7 @@ use serde::Serialize;
 use crate::digest::Digest;
 use crate::error::{Error, Result};
 use crate::http::Method;
-use crate::reference::{is_tag, normalize_registry, Reference};
+use crate::reference::{canonical_registry, is_tag, Reference};
 
 /// What a request asks an upstream for, from the path after `/v2/<repository>/`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,7 +82,7 @@ pub fn resolve_path(path: &str, upstream: Upstream<'_>) -> Result<ProxyPath> {
         let host = match upstream {
             Upstream::Named(host) | Upstream::Default(host) => host,
         };
-        let registry = normalize_registry(host);
+        let registry = canonical_registry(host);
         return Ok(ProxyPath {
             registry,
             repository: None,
@@ -98,10 +98,10 @@ pub fn resolve_path(path: &str, upstream: Upstream<'_>) -> Result<ProxyPath> {
     let rest = decode(&rest)?;
     let target = parse_target(&rest)?;
     let (registry, name) = match upstream {
-        Upstream::Named(host) => (normalize_registry(host), name.as_str()),
+        Upstream::Named(host) => (canonical_registry(host), name.as_str()),
         Upstream::Default(default) => match host_prefix(&name) {
-            Some((host, rest)) => (normalize_registry(host), rest),
-            None => (normalize_registry(default), name.as_str()),
+            Some((host, rest)) => (canonical_registry(host), rest),
+            None => (canonical_registry(default), name.as_str()),
         },
     };
     let repository = repository_on(&registry, name)?;

@@ -23,7 +23,7 @@ use crate::digest::Digest;
 use crate::error::{Error, Result};
 use crate::image::inspect::{oci_config, resolve};
 use crate::image::{ImageSource, RegistrySource};
-use crate::manifest::{manifest_digest, WantedPlatform};
+use crate::manifest::{manifest_digest, DescriptorView, Manifest, Outline, PlatformView, WantedPlatform};
 use crate::reference::Reference;
 use crate::registry::{ClientOptions, Credentials, RegistryClient};
 
@@ -86,6 +86,20 @@ export interface InspectOutput {
   Env: string[] | null;
 }
 
+/** A config, layer or index entry, the same for every manifest kind. */
+export interface Descriptor {
+  /** The media type (`""` when the manifest names none). */
+  mediaType: string;
+  digest: string;
+  /** Bytes; `null` for schema 1 layers, whose manifest does not say. */
+  size: number | null;
+  /** An index entry's platform, else `null`. */
+  platform: Platform | null;
+  annotations: Record<string, string> | null;
+  /** Whether an index entry is an attestation (`unknown/unknown`) rather than a runnable image. */
+  attestation: boolean;
+}
+
 /** A manifest as fetched and verified. */
 export interface ManifestResult {
   mediaType: string;
@@ -96,6 +110,21 @@ export interface ManifestResult {
   /** The manifest parsed as JSON. */
   manifest: Record<string, unknown>;
   verified: true;
+  /** An image (OCI or Docker schema 2), an index (or manifest list), or Docker schema 1. */
+  kind: "image" | "index" | "schema1";
+  /** The config blob of an image; `null` for an index or schema 1. */
+  config: Descriptor | null;
+  /** The layers, base first (schema 1 `fsLayers` reversed); empty for an index. */
+  layers: Descriptor[];
+  /** The entries of an index; empty otherwise. */
+  manifests: Descriptor[];
+}
+
+/** The platform `choosePlatform` looks for; missing parts are linux/amd64's, any variant. */
+export interface WantedPlatform {
+  os?: string;
+  arch?: string;
+  variant?: string;
 }
 
 /** The image configuration in OCI form (`skopos inspect --config`). */
@@ -304,9 +333,12 @@ struct ManifestView<'a> {
     raw: String,
     manifest: serde_json::Value,
     verified: bool,
+    #[serde(flatten)]
+    outline: Outline,
 }
 
-/// The image's top-level manifest: its bytes, digest, media type and parsed form, verified.
+/// The image's top-level manifest: its bytes, digest, media type and parsed form, verified, with
+/// its kind and descriptors (config, layers, index entries) in one shape for every kind.
 #[wasm_bindgen(js_name = getManifest, unchecked_return_type = "ManifestResult")]
 pub async fn get_manifest(
     image: String,
@@ -329,7 +361,52 @@ async fn get_manifest_impl(image: &str, options: Option<JsValue>) -> Result<JsVa
         raw,
         manifest,
         verified: true,
+        outline: fetched.manifest.outline(),
     })
+}
+
+/// The `platform` argument of `choosePlatform`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct WantedArg {
+    os: Option<String>,
+    arch: Option<String>,
+    variant: Option<String>,
+}
+
+/// The entry of an index that `inspect` would pick for `platform` (missing parts are
+/// linux/amd64's; attestations never match), as a [`Descriptor`]. `index` is a `getManifest`
+/// result or a parsed index document. Throws an `Error` with code `NO_MATCHING_PLATFORM` when no
+/// entry fits, `MANIFEST_INVALID` when `index` is no index.
+#[wasm_bindgen(js_name = choosePlatform, unchecked_return_type = "Descriptor")]
+pub fn choose_platform(
+    #[wasm_bindgen(unchecked_param_type = "ManifestResult | Record<string, unknown>")] index: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "WantedPlatform")] platform: Option<JsValue>,
+) -> std::result::Result<JsValue, JsValue> {
+    choose_platform_impl(index, platform).map_err(to_js_error)
+}
+
+fn choose_platform_impl(index: JsValue, platform: Option<JsValue>) -> Result<JsValue> {
+    let field = |name: &str| js_sys::Reflect::get(&index, &JsValue::from_str(name)).ok().and_then(|v| v.as_string());
+    let manifest = match field("raw") {
+        Some(raw) => Manifest::decode(raw.into_bytes(), field("mediaType").as_deref())?,
+        None => {
+            let text = js_sys::JSON::stringify(&index)
+                .ok()
+                .and_then(|t| t.as_string())
+                .ok_or_else(|| Error::InvalidManifest("the index is not a JSON document".into()))?;
+            Manifest::decode(text.into_bytes(), None)?
+        }
+    };
+    let wanted: WantedArg = match platform {
+        Some(value) if !value.is_undefined() && !value.is_null() => {
+            serde_wasm_bindgen::from_value(value).map_err(|e| Error::Config(format!("invalid platform: {e}")))?
+        }
+        _ => WantedArg::default(),
+    };
+    let wanted =
+        WantedPlatform::with_overrides(wanted.os.as_deref(), wanted.arch.as_deref(), wanted.variant.as_deref());
+    to_js(&DescriptorView::from(manifest.choose_instance(&wanted)?))
 }
 
 /// The image configuration in OCI form, as `skopos inspect --config` prints it.
@@ -428,15 +505,6 @@ pub(super) fn lazy_blob(
 }
 
 #[derive(Serialize)]
-struct PlatformView {
-    os: String,
-    architecture: String,
-    variant: Option<String>,
-    #[serde(rename = "os.version")]
-    os_version: Option<String>,
-}
-
-#[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct PlatformEntry {
     digest: String,
@@ -467,12 +535,7 @@ async fn platforms_impl(image: &str, options: Option<JsValue>) -> Result<JsValue
                 digest: d.digest.to_string(),
                 media_type: d.media_type.clone(),
                 size: d.size,
-                platform: d.platform.as_ref().map(|p| PlatformView {
-                    os: p.os.clone(),
-                    architecture: p.architecture.clone(),
-                    variant: p.variant.clone(),
-                    os_version: p.os_version.clone(),
-                }),
+                platform: d.platform.as_ref().map(PlatformView::from),
             })
             .collect(),
         None => {

@@ -1,36 +1,23 @@
 //! `listLayer` and `readLayerFile`: the files inside an image layer, read in the JavaScript
 //! runtime as the layer's bytes stream in from the registry.
 //!
-//! The blob comes from the registry client's verified stream (the same as `getBlob`), goes through
-//! [`LayerReader`] (gunzip and a push-based tar header reader, bounded memory), and comes out as
-//! entry objects. The work is cut into slices of [`SLICE`] compressed bytes, and after every
-//! [`YIELD_EVERY`] bytes of work the code waits for a `setTimeout(0)`, so that a gzip bomb or a
-//! huge layer leaves the page responsive and cancellable (`reader.cancel()`, `options.signal`).
-//! The digest is checked when the blob ends: the listing stream then errors with
-//! `DIGEST_MISMATCH` (entries already delivered must be treated as unverified until the stream
-//! closes normally). When the archive cannot be read, the rest of the blob is still hashed, so that
-//! damaged bytes are reported as `DIGEST_MISMATCH` rather than as a broken archive.
+//! The blob comes from the registry client's verified stream (the same as `getBlob`) and goes
+//! through the core's [`LayerEntries`] (gunzip and a push-based tar header reader, bounded
+//! memory), which hands out entries and pauses every [`crate::layer::entries::YIELD_EVERY`]
+//! bytes of work. Here a pause waits for a `setTimeout(0)`, so that a gzip bomb or a huge layer
+//! leaves the page responsive and cancellable (`reader.cancel()`, `options.signal`, checked
+//! before every slice); progress goes to `options.onProgress`. The stream errors with
+//! `DIGEST_MISMATCH` at its end when the layer does not match its digest (entries already
+//! delivered must be treated as unverified until the stream closes normally).
 
-use std::collections::VecDeque;
-
-use bytes::Bytes;
-use futures_util::{stream, StreamExt};
+use futures_util::stream;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use super::api::{lazy_blob, to_js, to_js_error, Options};
 use crate::error::{Error, Result};
-use crate::http::ByteStream;
-use crate::layer::{LayerReader, TarEntry, TarListing};
-
-/// Compressed bytes handed to the reader at once.
-const SLICE: usize = 16 * 1024;
-/// Bytes of work (compressed in plus tar out) between two yields to the event loop.
-const YIELD_EVERY: u64 = 4 << 20;
-/// The default and the largest `maxBytes` of `readLayerFile`.
-const DEFAULT_FILE_BYTES: usize = 1 << 20;
-const MAX_FILE_BYTES: usize = 16 << 20;
+use crate::layer::{file_bytes, LayerEntries, Pacing, Progress, TarEntry, TarListing};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_LAYER_TYPES: &'static str = r#"
@@ -111,131 +98,55 @@ fn entry_to_js(entry: &TarEntry) -> Result<JsValue> {
     })
 }
 
-#[derive(Serialize)]
-struct ProgressView {
-    compressed: u64,
-    uncompressed: u64,
-    entries: u64,
-}
-
-/// The entries of one layer, pulled one at a time; see the [module documentation](self).
-struct LayerEntries {
-    blob: ByteStream,
-    reader: LayerReader,
-    current: Option<(Bytes, usize)>,
-    pending: VecDeque<TarEntry>,
-    /// The archive could not be read: the rest of the blob is only hashed, then this is reported.
-    failed: Option<Error>,
-    done: bool,
-    work: u64,
-    entries: u64,
+/// A listing's pacing in JavaScript: `options.signal`, `options.onProgress`, `setTimeout(0)`.
+struct JsPacing {
     signal: Option<web_sys::AbortSignal>,
     on_progress: Option<js_sys::Function>,
 }
 
-impl LayerEntries {
-    fn open(repository: &str, digest: &str, options: Option<JsValue>, listing: TarListing) -> Result<LayerEntries> {
-        let on_progress = options
-            .as_ref()
-            .and_then(|o| js_sys::Reflect::get(o, &JsValue::from_str("onProgress")).ok())
-            .filter(|f| !f.is_undefined() && !f.is_null());
-        let on_progress = match on_progress {
-            Some(f) => Some(
-                f.dyn_into::<js_sys::Function>()
-                    .map_err(|_| Error::Config("invalid options: onProgress must be a function".into()))?,
-            ),
-            None => None,
-        };
-        let options = Options::from_js(options)?;
-        // The request is made when the first entry is asked for; its failure becomes the error.
-        let blob = lazy_blob(repository, digest, &options, "reading a layer")?;
-        Ok(LayerEntries {
-            blob,
-            reader: LayerReader::new(listing),
-            current: None,
-            pending: VecDeque::new(),
-            failed: None,
-            done: false,
-            work: 0,
-            entries: 0,
-            signal: options.signal.clone(),
-            on_progress,
-        })
+impl Pacing for JsPacing {
+    fn check(&self) -> Result<()> {
+        if self.signal.as_ref().is_some_and(|s| s.aborted()) {
+            return Err(Error::Cancelled("listing the layer was aborted (options.signal)".into()));
+        }
+        Ok(())
     }
 
-    fn report_progress(&self) {
+    fn progress(&self, progress: Progress) {
         if let Some(callback) = &self.on_progress {
-            let progress = ProgressView {
-                compressed: self.reader.compressed_bytes(),
-                uncompressed: self.reader.uncompressed_bytes(),
-                entries: self.entries,
-            };
             if let Ok(value) = to_js(&progress) {
                 let _ = callback.call1(&JsValue::NULL, &value);
             }
         }
     }
 
-    /// The next entry, `None` at the (verified) end, or the error that ends the listing.
-    async fn next(&mut self) -> Option<Result<TarEntry>> {
-        loop {
-            if let Some(entry) = self.pending.pop_front() {
-                self.entries += 1;
-                return Some(Ok(entry));
-            }
-            if self.done {
-                return None;
-            }
-            if self.signal.as_ref().is_some_and(|s| s.aborted()) {
-                self.done = true;
-                return Some(Err(Error::Cancelled("listing the layer was aborted (options.signal)".into())));
-            }
-            if let Some((chunk, start)) = self.current.take() {
-                let end = (start + SLICE).min(chunk.len());
-                if self.failed.is_none() {
-                    let before = self.reader.uncompressed_bytes();
-                    let mut out = Vec::new();
-                    let pushed = self.reader.push(&chunk[start..end], &mut out);
-                    self.pending.extend(out);
-                    if let Err(e) = pushed {
-                        self.failed = Some(e);
-                    }
-                    self.work += self.reader.uncompressed_bytes() - before;
-                }
-                self.work += (end - start) as u64;
-                if end < chunk.len() {
-                    self.current = Some((chunk, end));
-                }
-                if self.work >= YIELD_EVERY {
-                    self.work = 0;
-                    self.report_progress();
-                    yield_to_event_loop().await;
-                }
-                continue;
-            }
-            match self.blob.next().await {
-                Some(Ok(chunk)) => self.current = Some((chunk, 0)),
-                Some(Err(e)) => {
-                    self.done = true;
-                    return Some(Err(e));
-                }
-                None => {
-                    self.done = true;
-                    if let Some(e) = self.failed.take() {
-                        return Some(Err(e));
-                    }
-                    let mut out = Vec::new();
-                    let finished = self.reader.finish(&mut out);
-                    self.pending.extend(out);
-                    self.report_progress();
-                    if let Err(e) = finished {
-                        self.pending.clear();
-                        return Some(Err(e));
-                    }
-                }
-            }
-        }
+    async fn pause(&self) {
+        yield_to_event_loop().await;
     }
+}
+
+/// The listing of a layer of `repository`; the blob is requested when the first entry is asked
+/// for, and its failure becomes the listing's error.
+fn open(
+    repository: &str,
+    digest: &str,
+    options: Option<JsValue>,
+    listing: TarListing,
+) -> Result<LayerEntries<JsPacing>> {
+    let on_progress = options
+        .as_ref()
+        .and_then(|o| js_sys::Reflect::get(o, &JsValue::from_str("onProgress")).ok())
+        .filter(|f| !f.is_undefined() && !f.is_null());
+    let on_progress = match on_progress {
+        Some(f) => Some(
+            f.dyn_into::<js_sys::Function>()
+                .map_err(|_| Error::Config("invalid options: onProgress must be a function".into()))?,
+        ),
+        None => None,
+    };
+    let options = Options::from_js(options)?;
+    let blob = lazy_blob(repository, digest, &options, "reading a layer")?;
+    Ok(LayerEntries::new(blob, listing, JsPacing { signal: options.signal.clone(), on_progress }))
 }
 
 /// The files of a layer as a `ReadableStream` of [`LayerEntry`] objects, produced as the layer
@@ -248,7 +159,7 @@ pub fn list_layer(
     digest: String,
     #[wasm_bindgen(unchecked_optional_param_type = "LayerOptions")] options: Option<JsValue>,
 ) -> std::result::Result<web_sys::ReadableStream, JsValue> {
-    let entries = LayerEntries::open(&repository, &digest, options, TarListing::new()).map_err(to_js_error)?;
+    let entries = open(&repository, &digest, options, TarListing::new()).map_err(to_js_error)?;
     let stream = stream::unfold(entries, |mut entries| async move {
         let item = entries.next().await?;
         let item = item.and_then(|entry| entry_to_js(&entry)).map_err(to_js_error);
@@ -272,23 +183,11 @@ pub async fn read_layer_file(
 
 async fn read_layer_file_impl(repository: &str, digest: &str, path: &str, options: Option<JsValue>) -> Result<JsValue> {
     let max_bytes = match options.as_ref().map(|o| js_sys::Reflect::get(o, &JsValue::from_str("maxBytes"))) {
-        Some(Ok(v)) if !v.is_undefined() && !v.is_null() => {
-            let n = v
-                .as_f64()
-                .filter(|n| n.fract() == 0.0 && *n >= 0.0)
-                .ok_or_else(|| Error::Config("invalid options: maxBytes must be a non-negative integer".into()))?;
-            (n as usize).min(MAX_FILE_BYTES)
-        }
-        _ => DEFAULT_FILE_BYTES,
+        Some(Ok(v)) if !v.is_undefined() && !v.is_null() => file_bytes(Some(v.as_f64().unwrap_or(f64::NAN)))?,
+        _ => file_bytes(None)?,
     };
-    let mut entries = LayerEntries::open(repository, digest, options, TarListing::new().capture(path, max_bytes))?;
-    while let Some(entry) = entries.next().await {
-        entry?;
-    }
-    let captured = entries
-        .reader
-        .take_captured()
-        .ok_or_else(|| Error::NotFound(format!("the layer {digest} has no regular file {path}")))?;
+    let entries = open(repository, digest, options, TarListing::new().capture(path, max_bytes))?;
+    let captured = entries.read_file(digest, path).await?;
     let result = js_sys::Object::new();
     let set = |key: &str, value: &JsValue| js_sys::Reflect::set(&result, &JsValue::from_str(key), value);
     let ok = set("entry", &entry_to_js(&captured.entry)?)

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
-import { inspect, getManifest, getConfig, getBlob, listTags, platforms, parseReference, manifestDigest, verifyDigest } from "skopos";
+import { inspect, getManifest, getConfig, getBlob, listTags, platforms, parseReference, manifestDigest, verifyDigest, choosePlatform } from "skopos";
 
 const registry = process.env.SKOPOS_TEST_REGISTRY;
 const image = `docker://${registry}/node/hello:v1`;
@@ -32,6 +32,46 @@ test("getManifest returns the verified bytes skopeo reads", async () => {
   assert.equal(manifestDigest(rawManifest), manifestSha);
   assert.equal(verifyDigest(rawManifest, manifestSha), true);
   assert.equal(verifyDigest(Buffer.from("other bytes"), manifestSha), false);
+});
+
+test("getManifest outlines the manifest in one shape; choosePlatform picks an index entry as inspect does", async () => {
+  const m = await getManifest(image, options);
+  assert.equal(m.kind, "image");
+  assert.equal(m.config.digest, m.manifest.config.digest);
+  assert.equal(m.config.size, m.manifest.config.size);
+  assert.deepStrictEqual(
+    m.layers.map((l) => [l.digest, l.mediaType, l.size, l.attestation]),
+    m.manifest.layers.map((l) => [l.digest, l.mediaType, l.size, false]),
+  );
+  assert.deepStrictEqual(m.manifests, []);
+  assert.throws(() => choosePlatform(m), (e) => e.code === "MANIFEST_INVALID");
+
+  const entry = (n, platform, annotations) => ({
+    mediaType: "application/vnd.oci.image.manifest.v1+json", size: n, digest: "sha256:" + String(n).repeat(64).slice(0, 64), platform, annotations,
+  });
+  const index = {
+    schemaVersion: 2,
+    mediaType: "application/vnd.oci.image.index.v1+json",
+    manifests: [
+      entry(1, { os: "unknown", architecture: "unknown" }, { "vnd.docker.reference.type": "attestation-manifest" }),
+      entry(2, { os: "linux", architecture: "arm", variant: "v6" }),
+      entry(3, { os: "linux", architecture: "arm64", variant: "v8" }),
+      entry(4, { os: "linux", architecture: "amd64" }),
+    ],
+  };
+  assert.equal(choosePlatform(index).digest, index.manifests[3].digest, "linux/amd64 by default");
+  assert.equal(choosePlatform(index, { arch: "arm64" }).digest, index.manifests[2].digest);
+  // An armv7 machine runs v6 images.
+  const arm = choosePlatform(index, { os: "linux", arch: "arm", variant: "v7" });
+  assert.deepStrictEqual(arm, {
+    mediaType: "application/vnd.oci.image.manifest.v1+json", digest: index.manifests[1].digest, size: 2,
+    platform: { os: "linux", architecture: "arm", variant: "v6", "os.version": null }, annotations: null, attestation: false,
+  });
+  assert.throws(() => choosePlatform(index, { os: "windows" }), (e) => e.code === "NO_MATCHING_PLATFORM");
+  assert.throws(() => choosePlatform(index, { os: "unknown", arch: "unknown" }), (e) => e.code === "NO_MATCHING_PLATFORM");
+  // A getManifest result works too: its bytes and media type are what is read.
+  const fetched = { mediaType: index.mediaType, raw: JSON.stringify(index) };
+  assert.equal(choosePlatform(fetched, { arch: "arm64" }).digest, index.manifests[2].digest);
 });
 
 test("listTags equals skopeo list-tags", async () => {

@@ -1,16 +1,16 @@
-// The edge Worker's choice of upstream (www/worker/routing.js) and its settings
-// (www/worker/config.js), as plain functions in Node (the built copies in dist/worker): the parts
-// of the /v2/ proxy that need no registry, among them Docker Hub's `library/` rule, which the
-// workerd tests cannot reach.
+// The edge Worker's choice of upstream (routing.js, over the wasm's resolveProxyPath) and its
+// settings (config.js), as plain functions in Node: the parts of the /v2/ proxy that need no
+// registry, among them Docker Hub's `library/` rule, which the workerd tests cannot reach.
+// The modules are the built Worker's (dist/worker, `make worker`), whose skopos.js imports the
+// wasm as a compiled module: lib/wasm-module-hooks.mjs loads it so in Node.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { register } from "node:module";
 
-// The Worker as `make worker` builds it (dist/worker: its modules with the skopos wasm, whose
-// canonicalRegistry and errorStatus they call), its .wasm import loaded as workerd does.
-register("./wasm-module-hook.mjs", import.meta.url);
-const { resolveUpstream } = await import("../../dist/worker/routing.js");
+register("../lib/wasm-module-hooks.mjs", import.meta.url);
+const { resolveRequest, resolveUpstream } = await import("../../dist/worker/routing.js");
 const { readConfig, credentialsSecretName } = await import("../../dist/worker/config.js");
+const { resolveProxyPath } = await import("../../dist/worker/skopos.js");
 
 const config = readConfig({
     REGISTRIES: "docker.io, ghcr.io,registry.example:5000",
@@ -55,4 +55,45 @@ test("settings: credentials secrets, insecure upstreams, malformed values", () =
     assert.throws(() => readConfig({ UPSTREAM_HOSTS: "just-a-host" }), (e) => e.code === "CONFIG");
     const bad = readConfig({ REGISTRY_AUTH_DOCKER_IO: "no-colon" });
     assert.throws(() => bad.upstreamOptions("docker.io"), (e) => e.code === "CONFIG" && !/no-colon/.test(e.message));
+});
+
+const digest = "sha256:" + "ab".repeat(32);
+const request = (path) => resolveRequest(at(path), config);
+const hasCode = (code) => (e) => e instanceof Error && e.code === code;
+
+test("resolveProxyPath: kinds, references, digests (also percent-encoded), the ping", () => {
+    const upstream = { defaultRegistry: "docker.io" };
+    assert.deepEqual(resolveProxyPath("alpine/manifests/3.20", upstream), {
+        registry: "docker.io", repository: "library/alpine", kind: "manifest", reference: "3.20", path: "manifests/3.20", byDigest: false,
+    });
+    assert.deepEqual(resolveProxyPath(`ghcr.io/org/app/blobs/${digest}`, upstream), {
+        registry: "ghcr.io", repository: "org/app", kind: "blob", reference: digest, path: `blobs/${digest}`, byDigest: true,
+    });
+    const encoded = resolveProxyPath(`app/manifests/${digest.replace(":", "%3A")}`, { registry: "Registry.Example:5000" });
+    assert.deepEqual([encoded.registry, encoded.repository, encoded.reference, encoded.byDigest], ["registry.example:5000", "app", digest, true]);
+    assert.deepEqual(resolveProxyPath("", { registry: "index.docker.io" }), {
+        registry: "docker.io", repository: null, kind: "ping", reference: null, path: null, byDigest: false,
+    });
+    assert.equal(resolveProxyPath("a/b/tags/list").registry, "docker.io", "Docker Hub without an upstream");
+});
+
+test("resolveProxyPath: what is no registry endpoint, and bad names, tags and digests", () => {
+    for (const path of ["alpine", "alpine/uploads/x", "tags/list", "alpine/manifests/"]) {
+        assert.throws(() => resolveProxyPath(path, {}), hasCode("NOT_FOUND"), path);
+    }
+    assert.throws(() => resolveProxyPath("Alpine/manifests/v1", { registry: "ghcr.io" }), hasCode("INVALID_REFERENCE"));
+    assert.throws(() => resolveProxyPath("alpine/manifests/-v1", {}), hasCode("INVALID_REFERENCE"));
+    assert.throws(() => resolveProxyPath("alpine/blobs/sha256:abc", {}), hasCode("INVALID_DIGEST"));
+});
+
+test("resolveRequest: the ping needs no allowed upstream; everything else does", () => {
+    assert.equal(request("/v2/").kind, "ping");
+    assert.equal(request("/v2?ns=quay.io").kind, "ping");
+    const manifest = request(`/v2/alpine/manifests/${digest}`);
+    assert.deepEqual([manifest.registry, manifest.repository, manifest.kind, manifest.byDigest], ["docker.io", "library/alpine", "manifest", true]);
+    assert.equal(request("/v2/org/app/tags/list?ns=ghcr.io").repository, "org/app");
+    assert.equal(request("https://ghcr.mirror.example/v2/ghcr.io/app/tags/list").repository, "ghcr.io/app", "a mapped host takes the whole name");
+    assert.throws(() => request("/v2/quay.io/x/y/blobs/" + digest), denied);
+    assert.throws(() => request("/v2/alpine/blobs/nope"), hasCode("INVALID_DIGEST"));
+    assert.throws(() => request("/v2/_catalog"), hasCode("NOT_FOUND"));
 });

@@ -5,7 +5,8 @@
 // - The upstream of a request is, in order: containerd's mirror parameter `?ns=HOST`; the
 //   request's host name mapped by UPSTREAM_HOSTS; a registry host as first path component
 //   (`/v2/ghcr.io/org/app/manifests/1.0`); else DEFAULT_REGISTRY. It must be on the allow-list
-//   (REGISTRIES), else 403 DENIED. Single-name Docker Hub repositories get `library/`.
+//   (REGISTRIES), else 403 DENIED. Single-name Docker Hub repositories get `library/`. The path
+//   is read by resolveProxyPath (Rust, src/proxy; see routing.js).
 // - proxyFetch (Rust, src/wasm/proxy.rs) makes the upstream request, follows redirects (without
 //   credentials to other hosts) and verifies manifests and blobs against their digests; a blob
 //   that does not match is cut short so that the client fails.
@@ -15,13 +16,10 @@
 
 import { proxyFetch } from './skopos.js';
 import { registryError, codedError } from './errors.js';
-import { resolveUpstream } from './routing.js';
+import { resolveRequest } from './routing.js';
 import { IMMUTABLE, lookup, store } from './digest-cache.js';
 
 const API_VERSION = { 'Docker-Distribution-API-Version': 'registry/2.0' };
-
-/** `/v2/<name>/<manifests/REF | blobs/DIGEST | tags/list>`. */
-const ROUTE = /^\/v2\/(.+?)\/(manifests\/[^/]+|blobs\/[^/]+|tags\/list)$/;
 
 /** Upstream response headers passed to the client (Content-Length is set by the runtime). */
 const FORWARDED = new Set(['content-type', 'docker-content-digest', 'etag', 'retry-after', 'docker-ratelimit-source']);
@@ -32,23 +30,17 @@ export async function handleRegistry(request, url, config, ctx) {
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       throw codedError('UNSUPPORTED', `${request.method} is not allowed: this proxy only pulls`);
     }
-    if (url.pathname === '/v2/' || url.pathname === '/v2') {
-      return Response.json({}, { headers: API_VERSION });
-    }
-    const route = ROUTE.exec(url.pathname);
-    if (!route) throw codedError('NOT_FOUND', `no such registry endpoint: ${url.pathname}`);
-    const [, name, rest] = route;
-    const { registry, repository } = resolveUpstream(decodeURIComponent(name), url, config);
-    const path = decodeURIComponent(rest);
-    const byDigest = path.startsWith('blobs/') || /^manifests\/[a-z0-9]+(?:[.+_-][a-z0-9]+)*:/.test(path);
+    const target = resolveRequest(url, config);
+    if (target.kind === 'ping') return Response.json({}, { headers: API_VERSION });
+    const { registry, repository, path, byDigest } = target;
 
     if (byDigest) {
       const cached = await lookup(registry, repository, path);
       if (cached) return request.method === 'HEAD' ? new Response(null, cached) : cached;
     }
 
-    const query = tagListQuery(path, url);
-    const accept = path.startsWith('manifests/') ? request.headers.get('Accept') : null;
+    const query = target.kind === 'tags' ? tagListQuery(url) : '';
+    const accept = target.kind === 'manifest' ? request.headers.get('Accept') : null;
     const upstream = await proxyFetch(
       registry,
       repository,
@@ -68,7 +60,7 @@ export async function handleRegistry(request, url, config, ctx) {
       if (length) headers.set('Content-Length', length[1]);
     }
     const link = upstream.headers.find(([header]) => header === 'link');
-    if (link && path === 'tags/list') headers.set('Link', rewriteLink(link[1], name, url));
+    if (link && target.kind === 'tags') headers.set('Link', rewriteLink(link[1], url));
     if (byDigest && upstream.status === 200) headers.set('Cache-Control', IMMUTABLE);
 
     const body = request.method === 'HEAD' ? null : withDeclaredLength(upstream);
@@ -99,8 +91,7 @@ function withDeclaredLength(upstream) {
 }
 
 /** The tag list's pagination parameters (`n`, `last`), the only query passed upstream. */
-function tagListQuery(path, url) {
-  if (path !== 'tags/list') return '';
+function tagListQuery(url) {
   const query = new URLSearchParams();
   for (const key of ['n', 'last']) {
     const value = url.searchParams.get(key);
@@ -110,8 +101,9 @@ function tagListQuery(path, url) {
   return text ? `?${text}` : '';
 }
 
-/** The upstream's `Link: <…?last=x&n=y>; rel="next"` pointing at this Worker's same route. */
-function rewriteLink(link, name, url) {
+/** The upstream's `Link: <…?last=x&n=y>; rel="next"` pointing at this Worker's same route
+ *  (`url.pathname`, the client's `/v2/NAME/tags/list`). */
+function rewriteLink(link, url) {
   const target = /<([^>]*)>/.exec(link);
   if (!target) return link;
   const upstreamQuery = new URL(target[1], 'http://upstream.invalid').searchParams;
@@ -120,5 +112,5 @@ function rewriteLink(link, name, url) {
     if (upstreamQuery.has(key)) query.set(key, upstreamQuery.get(key));
   }
   if (url.searchParams.has('ns')) query.set('ns', url.searchParams.get('ns'));
-  return link.replace(target[0], `</v2/${name}/tags/list?${query}>`);
+  return link.replace(target[0], `<${url.pathname}?${query}>`);
 }

@@ -10,10 +10,21 @@ import {
   platforms,
   parseReference,
   proxyFetch,
+  resolveProxyPath,
   canonicalRegistry,
   errorStatus,
 } from './skopos-wasm.js';
 
 initSync({ module: wasm });
 
-export { inspect, getManifest, listTags, platforms, parseReference, proxyFetch, canonicalRegistry, errorStatus };
+export {
+  inspect,
+  getManifest,
+  listTags,
+  platforms,
+  parseReference,
+  proxyFetch,
+  resolveProxyPath,
+  canonicalRegistry,
+  errorStatus,
+};
