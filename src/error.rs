@@ -194,11 +194,15 @@ pub enum ErrorCode {
     Cancelled,
     /// `SYNC_FAILED`: `sync` stopped or finished with images that failed.
     SyncFailed,
+    /// `SIGNATURE_INVALID`: a signature that is malformed or does not verify.
+    SignatureInvalid,
+    /// `POLICY_DENIED`: the trust policy (policy.json) does not admit the image.
+    PolicyDenied,
 }
 
 impl ErrorCode {
     /// Every code, in the order of the TypeScript union [`ERROR_CODE_TS`].
-    pub const ALL: [ErrorCode; 32] = {
+    pub const ALL: [ErrorCode; 34] = {
         use ErrorCode::*;
         [
             InvalidReference,
@@ -233,6 +237,8 @@ impl ErrorCode {
             LayerInvalid,
             Cancelled,
             SyncFailed,
+            SignatureInvalid,
+            PolicyDenied,
         ]
     };
 
@@ -272,6 +278,8 @@ impl ErrorCode {
             LayerInvalid => "LAYER_INVALID",
             Cancelled => "CANCELLED",
             SyncFailed => "SYNC_FAILED",
+            SignatureInvalid => "SIGNATURE_INVALID",
+            PolicyDenied => "POLICY_DENIED",
         }
     }
 
@@ -288,12 +296,13 @@ impl ErrorCode {
         match self {
             InvalidReference | InvalidDigest | InvalidFormat | NameInvalid | TagInvalid | DigestInvalid => 400,
             Unauthorized => 401,
-            Denied => 403,
+            Denied | PolicyDenied => 403,
             NotFound | ManifestUnknown | BlobUnknown | NameUnknown | NoMatchingPlatform => 404,
             Unsupported => 405,
             TooManyRequests => 429,
             Cancelled => 499,
-            DigestMismatch | ManifestInvalid | ConfigInvalid | Protocol | Network | RegistryError => 502,
+            DigestMismatch | ManifestInvalid | ConfigInvalid | Protocol | Network | RegistryError
+            | SignatureInvalid => 502,
             Config | BlobUploadInvalid | BlobUploadUnknown | ManifestBlobUnknown | ManifestUnverified | SizeInvalid
             | Cors | Io | LayerInvalid | SyncFailed => 500,
         }
@@ -354,7 +363,9 @@ export type ErrorCode =
   | "CONFIG"
   | "LAYER_INVALID"
   | "CANCELLED"
-  | "SYNC_FAILED";
+  | "SYNC_FAILED"
+  | "SIGNATURE_INVALID"
+  | "POLICY_DENIED";
 
 /** An `Error` thrown by a skopos call (or the error of one of its streams). */
 export interface SkoposError extends Error {
@@ -464,6 +475,15 @@ pub enum Error {
     /// `sync` stopped, or finished with images that failed (each reported on its own line).
     #[error("{0}")]
     Sync(String),
+
+    /// A signature that is malformed, does not verify, or does not match the image
+    /// (containers-signature(5)); the text says which, as containers/image words it.
+    #[error("{0}")]
+    Signature(String),
+
+    /// The trust policy refused an image: which image, which requirement, and why.
+    #[error("Source image rejected: {image}: {requirement}: {reason}")]
+    PolicyDenied { image: String, requirement: String, reason: String },
 }
 
 fn render_registry_error(status: u16, code: &RegistryErrorCode, message: &str, url: &str) -> String {
@@ -539,6 +559,8 @@ impl Error {
             Error::Cancelled(_) => C::Cancelled,
             Error::Template(_) => C::InvalidFormat,
             Error::Sync(_) => C::SyncFailed,
+            Error::Signature(_) => C::SignatureInvalid,
+            Error::PolicyDenied { .. } => C::PolicyDenied,
         }
     }
 }
@@ -547,10 +569,12 @@ impl Error {
 mod tests {
     use super::*;
 
-    /// The statuses of the Worker's table before it moved here (`www/worker/errors.js`); every
-    /// other code was 500.
-    const WORKER_STATUSES: [(&str, u16); 27] = [
+    /// The statuses of the Worker's table before it moved here (`www/worker/errors.js`), and
+    /// those of the trust codes added since; every other code is 500.
+    const WORKER_STATUSES: [(&str, u16); 29] = [
         ("INVALID_REFERENCE", 400),
+        ("SIGNATURE_INVALID", 502),
+        ("POLICY_DENIED", 403),
         ("INVALID_DIGEST", 400),
         ("INVALID_FORMAT", 400),
         ("NAME_INVALID", 400),
@@ -631,6 +655,8 @@ mod tests {
                 LayerInvalid => 29,
                 Cancelled => 30,
                 SyncFailed => 31,
+                SignatureInvalid => 32,
+                PolicyDenied => 33,
             }
         }
         for (i, code) in ErrorCode::ALL.into_iter().enumerate() {
@@ -732,6 +758,8 @@ mod tests {
             (Error::Cancelled("c".into()), "CANCELLED"),
             (Error::Template("t".into()), "INVALID_FORMAT"),
             (Error::Sync("s".into()), "SYNC_FAILED"),
+            (Error::Signature("s".into()), "SIGNATURE_INVALID"),
+            (Error::PolicyDenied { image: "i".into(), requirement: "r".into(), reason: "why".into() }, "POLICY_DENIED"),
         ];
         for (error, code) in cases {
             assert_eq!(error.code(), code, "{error:?}");

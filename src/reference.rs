@@ -298,7 +298,7 @@ fn split_remainder(remainder: &str) -> Option<Remainder<'_>> {
         Some((path, tag)) => (path, Some(tag)),
         None => (name_and_tag, None),
     };
-    let ok = is_remote_name(path) && tag.map_or(true, is_tag) && digest.map_or(true, is_digest_shape);
+    let ok = is_remote_name(path) && tag.is_none_or(is_tag) && digest.is_none_or(is_digest_shape);
     ok.then_some(Remainder { path, tag, digest })
 }
 

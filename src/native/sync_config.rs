@@ -188,7 +188,7 @@ impl Constraint {
     /// Whether `version` satisfies one of the alternatives.
     pub fn matches(&self, version: &semver::Version) -> bool {
         self.alternatives.iter().any(|alt| {
-            alt.required.as_ref().map_or(true, |req| req.matches(version))
+            alt.required.as_ref().is_none_or(|req| req.matches(version))
                 && !alt.excluded.iter().any(|ex| ex.matches(version))
         })
     }

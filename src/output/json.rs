@@ -197,11 +197,11 @@ pub(crate) fn format_f(neg: bool, digits: &str, point: i32) -> String {
     let n = digits.len() as i32;
     if point <= 0 {
         s.push_str("0.");
-        s.extend(std::iter::repeat('0').take((-point) as usize));
+        s.extend(std::iter::repeat_n('0', (-point) as usize));
         s.push_str(digits);
     } else if point >= n {
         s.push_str(digits);
-        s.extend(std::iter::repeat('0').take((point - n) as usize));
+        s.extend(std::iter::repeat_n('0', (point - n) as usize));
     } else {
         s.push_str(&digits[..point as usize]);
         s.push('.');

@@ -189,7 +189,7 @@ impl Route {
 
     fn matches(&self, seen: &Seen) -> bool {
         let url_matches = if self.prefix { seen.url.starts_with(&self.url) } else { seen.url == self.url };
-        seen.method == self.method && url_matches && self.when.as_ref().map_or(true, |p| p(&seen.headers))
+        seen.method == self.method && url_matches && self.when.as_ref().is_none_or(|p| p(&seen.headers))
     }
 
     fn answer(&mut self, seen: &Seen) -> Reply {

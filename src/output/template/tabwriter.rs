@@ -49,7 +49,7 @@ fn write_lines(lines: &[Vec<&str>], line0: usize, line1: usize, widths: &[usize]
             out.push_str(cell);
             if j < widths.len() {
                 let w = cell.chars().count();
-                out.extend(std::iter::repeat(' ').take(widths[j].saturating_sub(w)));
+                out.extend(std::iter::repeat_n(' ', widths[j].saturating_sub(w)));
             }
         }
         if i + 1 < lines.len() {

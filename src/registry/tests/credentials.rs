@@ -189,7 +189,7 @@ fn nothing_goes_to_a_third_host() {
     for seen in t.requests() {
         match seen.origin() {
             "https://auth.example" => assert_eq!(seen.authorization(), Some(ALICE_BASIC)),
-            "https://reg.example" => assert!(seen.authorization().map_or(true, |a| a == "Bearer tok")),
+            "https://reg.example" => assert!(seen.authorization().is_none_or(|a| a == "Bearer tok")),
             other => assert_eq!(seen.authorization(), None, "request to {other}"),
         }
         assert!(!seen.url.contains("s3cret"));
@@ -222,7 +222,7 @@ fn identity_token_is_only_in_the_token_post() {
         let in_body = String::from_utf8_lossy(&seen.body).contains("refresh-secret");
         assert_eq!(in_body, seen.url == REALM, "{} {}", seen.method.as_str(), seen.url);
         assert!(!seen.url.contains("refresh-secret"));
-        assert!(seen.authorization().map_or(true, |a| a == "Bearer acc"));
+        assert!(seen.authorization().is_none_or(|a| a == "Bearer acc"));
     }
 }
 
