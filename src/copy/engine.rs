@@ -6,8 +6,15 @@
 //! `commit` of the top-level manifest. The raw manifest bytes are passed on untouched unless a
 //! format conversion is asked for, so digests are preserved.
 //!
-//! With [`CopyOptions::skip_if_present`], the destination is asked first whether its name
-//! already points at the manifest the copy would write; if so nothing is read or written.
+//! Trust comes first: before any blob is written, the top-level manifest and (for the images
+//! the copy takes from an index) each instance manifest is read with its signatures and put to
+//! the [`CopyOptions::policy`]; a refused image writes nothing. Signatures travel with the
+//! image unless [`CopyOptions::remove_signatures`] (so a copy that would change a signed
+//! manifest is refused), new ones are added with [`CopyOptions::signing`], and each image's
+//! signatures are stored before its manifest is committed.
+//!
+//! With [`CopyOptions::skip_if_present`], the destination is asked (after the policy) whether
+//! its name already points at the manifest the copy would write; if so nothing is written.
 
 use std::sync::Arc;
 
@@ -17,6 +24,7 @@ use futures_util::{stream, StreamExt, TryStreamExt};
 use super::compression::{self, Codec, Compression, LayerEdit};
 use super::convert::{self, convert_manifest, TargetFormat};
 use super::progress::{BlobOutcome, Progress};
+use super::trust::{Signing, TrustPolicy};
 use crate::digest::Digest;
 use crate::error::{Error, Result};
 use crate::http::ByteStream;
@@ -54,6 +62,13 @@ pub struct CopyOptions {
     /// Copy nothing when the destination already names the manifest this copy would write
     /// ([`ImageDestination::has_manifest`]); asked only when the manifest is passed on unchanged.
     pub skip_if_present: bool,
+    /// The trust policy the source image must satisfy; `None` checks nothing (library use: the
+    /// CLI always sets one).
+    pub policy: Option<Arc<dyn TrustPolicy>>,
+    /// Leave the source's signatures behind (`--remove-signatures`).
+    pub remove_signatures: bool,
+    /// Sign every manifest written (`--sign-by`).
+    pub signing: Option<Signing>,
 }
 
 impl Default for CopyOptions {
@@ -67,6 +82,9 @@ impl Default for CopyOptions {
             layer_edit: None,
             codec: None,
             skip_if_present: false,
+            policy: None,
+            remove_signatures: false,
+            signing: None,
         }
     }
 }
@@ -94,73 +112,127 @@ pub async fn copy_image<S: ImageSource, D: ImageDestination>(
             "--format would change the manifest digest, which --preserve-digests forbids".into(),
         ));
     }
-    let top = if options.skip_if_present {
-        let top = source.manifest(None).await?;
-        if let Some(report) = already_present(destination, &top, options).await? {
+    let top = Admitted::read(source, None, options).await?;
+    if options.skip_if_present {
+        if let Some(report) = already_present(destination, &top.fetched, options).await? {
             progress.already_present(&report.digest);
             return Ok(report);
         }
-        progress.start();
-        top
-    } else {
-        progress.start();
-        source.manifest(None).await?
+    }
+    let instances = match (top.fetched.manifest.as_index(), options.multi_arch) {
+        (None, _) | (Some(_), MultiArch::IndexOnly) => Vec::new(),
+        (Some(_), MultiArch::System) => {
+            let chosen = top.fetched.manifest.choose_instance(&options.platform)?.digest.clone();
+            vec![Admitted::read(source, Some(&chosen), options).await?]
+        }
+        (Some(index), MultiArch::All) => {
+            let mut instances = Vec::with_capacity(index.manifests.len());
+            for entry in &index.manifests {
+                instances.push(Admitted::read(source, Some(&entry.digest), options).await?);
+            }
+            instances
+        }
     };
-    if !top.manifest.kind().is_index() {
-        let (raw, media_type, digest) = copy_single(source, destination, &top, options, progress).await?;
+    let carries_signatures = std::iter::once(&top).chain(&instances).any(|image| !image.signatures.is_empty());
+    if carries_signatures || options.signing.is_some() {
+        destination.signature_support().map_err(|e| {
+            Error::Unsupported(format!("Can not copy signatures to {}: {e}", destination.describe()))
+        })?;
+    }
+    progress.start();
+    if !top.fetched.manifest.kind().is_index() || options.multi_arch == MultiArch::System {
+        let image = if top.fetched.manifest.kind().is_index() { &instances[0] } else { &top };
+        let (raw, media_type, digest) = copy_single(source, destination, image, options, progress).await?;
         progress.writing_manifest();
+        let signatures = image.signatures_for(&raw, destination, options)?;
+        destination.put_signatures(None, &digest, &signatures).await?;
         destination.commit(&raw, &media_type, &digest).await?;
         return Ok(CopyReport { digest, media_type, skipped: false });
     }
-    match options.multi_arch {
-        MultiArch::System => {
-            let chosen = top.manifest.choose_instance(&options.platform)?.digest.clone();
-            let instance = source.manifest(Some(&chosen)).await?;
-            let (raw, media_type, digest) = copy_single(source, destination, &instance, options, progress).await?;
-            progress.writing_manifest();
-            destination.commit(&raw, &media_type, &digest).await?;
-            Ok(CopyReport { digest, media_type, skipped: false })
+    if !destination.supports_index() {
+        return Err(Error::Unsupported(format!(
+            "{} cannot store a multi-platform index; copy one platform with --multi-arch system",
+            destination.describe()
+        )));
+    }
+    if options.format.is_some() || options.layer_edit.is_some() {
+        return Err(Error::Unsupported(
+            "changing the format or compression of a whole index is not supported; copy one platform".into(),
+        ));
+    }
+    if destination.required_kinds().is_some_and(|kinds| !kinds.contains(&top.fetched.manifest.kind())) {
+        return Err(Error::Unsupported(format!(
+            "{} cannot store this kind of index without converting it, which is not supported; copy one platform",
+            destination.describe()
+        )));
+    }
+    let count = instances.len();
+    for (i, instance) in instances.iter().enumerate() {
+        progress.instance_started(i + 1, count);
+        if instance.fetched.manifest.kind().is_index() {
+            return Err(Error::Unsupported(format!("nested index {} is not supported", instance.fetched.digest)));
         }
-        MultiArch::All | MultiArch::IndexOnly => {
-            if !destination.supports_index() {
-                return Err(Error::Unsupported(format!(
-                    "{} cannot store a multi-platform index; copy one platform with --multi-arch system",
-                    destination.describe()
-                )));
-            }
-            if options.format.is_some() || options.layer_edit.is_some() {
-                return Err(Error::Unsupported(
-                    "changing the format or compression of a whole index is not supported; copy one platform".into(),
-                ));
-            }
-            if destination.required_kinds().is_some_and(|kinds| !kinds.contains(&top.manifest.kind())) {
-                return Err(Error::Unsupported(format!(
-                    "{} cannot store this kind of index without converting it, which is not supported; copy one platform",
-                    destination.describe()
-                )));
-            }
-            let index = top.manifest.as_index().expect("checked is_index");
-            if options.multi_arch == MultiArch::All {
-                let count = index.manifests.len();
-                for (i, entry) in index.manifests.iter().enumerate() {
-                    progress.instance_started(i + 1, count);
-                    let instance = source.manifest(Some(&entry.digest)).await?;
-                    if instance.manifest.kind().is_index() {
-                        return Err(Error::Unsupported(format!("nested index {} is not supported", entry.digest)));
-                    }
-                    let (raw, media_type, digest) =
-                        copy_single(source, destination, &instance, options, progress).await?;
-                    destination.put_instance_manifest(&raw, &media_type, &digest).await?;
+        let (raw, media_type, digest) = copy_single(source, destination, instance, options, progress).await?;
+        destination.put_instance_manifest(&raw, &media_type, &digest).await?;
+        let signatures = instance.signatures_for(&raw, destination, options)?;
+        destination.put_signatures(Some(&digest), &digest, &signatures).await?;
+    }
+    progress.writing_manifest();
+    let (raw, media_type, digest) = (top.fetched.manifest.raw(), top.fetched.manifest.media_type(), &top.fetched.digest);
+    let signatures = top.signatures_for(raw, destination, options)?;
+    destination.put_signatures(None, digest, &signatures).await?;
+    destination.commit(raw, media_type, digest).await?;
+    Ok(CopyReport { digest: digest.clone(), media_type: media_type.to_string(), skipped: false })
+}
+
+/// A source manifest the trust policy admitted, with the signatures the copy carries along.
+struct Admitted {
+    fetched: FetchedManifest,
+    /// The source's signatures to copy (none with `remove_signatures`).
+    signatures: Vec<Vec<u8>>,
+}
+
+impl Admitted {
+    /// Reads the top-level manifest (`instance` `None`) or an instance, with its signatures
+    /// when the policy looks at them or the copy carries them, and puts it to the policy.
+    async fn read<S: ImageSource>(source: &S, instance: Option<&Digest>, options: &CopyOptions) -> Result<Admitted> {
+        let fetched = source.manifest(instance).await?;
+        let policy_needs = options.policy.as_ref().is_some_and(|p| p.needs_signatures());
+        let signatures = if policy_needs || !options.remove_signatures {
+            source.signatures(instance, &fetched.digest).await?
+        } else {
+            Vec::new()
+        };
+        if let Some(policy) = &options.policy {
+            policy.admit(fetched.manifest.raw(), &signatures)?;
+        }
+        let signatures = if options.remove_signatures { Vec::new() } else { signatures };
+        Ok(Admitted { fetched, signatures })
+    }
+
+    /// The signatures to store with the manifest `raw` that the copy writes for this image: the
+    /// source's (which the copy kept valid, see `copy_single`), and a new one if signing.
+    fn signatures_for<D: ImageDestination>(
+        &self,
+        raw: &[u8],
+        destination: &D,
+        options: &CopyOptions,
+    ) -> Result<Vec<Vec<u8>>> {
+        let mut signatures = self.signatures.clone();
+        if let Some(signing) = &options.signing {
+            let identity = match signing.identity.clone().or_else(|| destination.docker_reference()) {
+                Some(identity) => identity,
+                None => {
+                    return Err(Error::Unsupported(format!(
+                        "Cannot determine canonical Docker reference for destination {}",
+                        destination.describe()
+                    )))
                 }
-            }
-            progress.writing_manifest();
-            destination.commit(top.manifest.raw(), top.manifest.media_type(), &top.digest).await?;
-            Ok(CopyReport {
-                digest: top.digest.clone(),
-                media_type: top.manifest.media_type().to_string(),
-                skipped: false,
-            })
+            };
+            let payload = crate::signature::payload_for(raw, &identity)?;
+            signatures.push(signing.signer.sign(&payload)?);
         }
+        Ok(signatures)
     }
 }
 
@@ -196,19 +268,27 @@ async fn already_present<D: ImageDestination>(
 async fn copy_single<S: ImageSource, D: ImageDestination>(
     source: &S,
     destination: &D,
-    image: &FetchedManifest,
+    admitted: &Admitted,
     options: &CopyOptions,
     progress: &Arc<dyn Progress>,
 ) -> Result<(Vec<u8>, String, Digest)> {
+    let image = &admitted.fetched;
     let wanted_format = options.format.or_else(|| {
         destination
             .required_kinds()
             .filter(|kinds| !kinds.contains(&image.manifest.kind()))
             .map(|kinds| TargetFormat::for_kind(kinds[0]))
     });
-    if options.preserve_digests && (wanted_format.is_some() || options.layer_edit.is_some()) {
+    let changes_manifest = wanted_format.is_some() || options.layer_edit.is_some();
+    if options.preserve_digests && changes_manifest {
         return Err(Error::Unsupported(format!(
             "copying to {} this way changes the manifest digest, which --preserve-digests forbids",
+            destination.describe()
+        )));
+    }
+    if !admitted.signatures.is_empty() && changes_manifest {
+        return Err(Error::Unsupported(format!(
+            "copying to {} this way changes the manifest, which would invalidate its signatures; use --remove-signatures to copy without them",
             destination.describe()
         )));
     }

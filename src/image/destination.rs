@@ -9,7 +9,7 @@
 use std::future::Future;
 
 use crate::digest::Digest;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::http::{ByteStream, MaybeSend, MaybeSync};
 use crate::manifest::ManifestKind;
 
@@ -78,6 +78,30 @@ pub trait ImageDestination: MaybeSend + MaybeSync {
         media_type: &str,
         digest: &Digest,
     ) -> impl Future<Output = Result<()>> + MaybeSend;
+
+    /// The image's name as a Docker reference (`registry/repository:tag`), the identity a new
+    /// signature names when `--sign-identity` is not given; `None` for layouts without one.
+    fn docker_reference(&self) -> Option<String> {
+        None
+    }
+
+    /// `Ok` if the destination can store simple signatures; otherwise why not, in skopeo's words.
+    fn signature_support(&self) -> Result<()> {
+        Err(Error::Unsupported(format!("{} cannot store signatures", self.describe())))
+    }
+
+    /// Stores the signatures of the top-level manifest (`instance` `None`) or of one instance of
+    /// an index, whose manifest has `digest`; called before [`ImageDestination::commit`], also
+    /// with an empty list (so a destination that keeps an older image can drop its signatures).
+    fn put_signatures(
+        &self,
+        _instance: Option<&Digest>,
+        _digest: &Digest,
+        signatures: &[Vec<u8>],
+    ) -> impl Future<Output = Result<()>> + MaybeSend {
+        let result = if signatures.is_empty() { Ok(()) } else { self.signature_support() };
+        async move { result }
+    }
 
     /// Writes the top-level manifest and makes the image visible under its name. Called last.
     fn commit(&self, raw: &[u8], media_type: &str, digest: &Digest) -> impl Future<Output = Result<()>> + MaybeSend;

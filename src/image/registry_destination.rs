@@ -52,6 +52,10 @@ impl<T: Transport> ImageDestination for RegistryDestination<T> {
         format!("docker://{}", self.name)
     }
 
+    fn docker_reference(&self) -> Option<String> {
+        Some(self.name.clone())
+    }
+
     async fn has_manifest(&self, digest: &Digest) -> Result<bool> {
         let head = self.client.head_manifest(&self.repository, &self.reference).await?;
         Ok(head.is_some_and(|h| h.digest.as_ref() == Some(digest)))

@@ -28,6 +28,17 @@ pub trait ImageSource: MaybeSend + MaybeSync {
     fn repository_tags(&self) -> impl Future<Output = Result<Option<Vec<String>>>> + MaybeSend {
         async { Ok(None) }
     }
+
+    /// The simple signatures (containers-signature(5)) of the top-level manifest (`instance`
+    /// `None`) or of one instance of an index, whose manifest has `digest`: unverified bytes,
+    /// each at most [`crate::signature::MAX_SIGNATURE_SIZE`]. None, for sources that keep none.
+    fn signatures(
+        &self,
+        _instance: Option<&Digest>,
+        _digest: &Digest,
+    ) -> impl Future<Output = Result<Vec<Vec<u8>>>> + MaybeSend {
+        async { Ok(Vec::new()) }
+    }
 }
 
 /// Reads a whole blob from a source, verified, refusing more than `limit` bytes.

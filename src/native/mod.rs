@@ -3,6 +3,9 @@
 pub mod auth_file;
 pub mod cli;
 pub mod codec;
+pub mod gpg;
 pub mod layout;
+pub mod lookaside;
+pub mod registries_d;
 pub mod sync_config;
 pub mod transport;

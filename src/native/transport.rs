@@ -38,7 +38,7 @@ impl ReqwestTransport {
     pub fn new(host: &str, tls: &TlsOptions) -> Result<Self> {
         let mut builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("skopos/", env!("CARGO_PKG_VERSION")))
+            .user_agent(user_agent())
             .connect_timeout(Duration::from_secs(30))
             .danger_accept_invalid_certs(!tls.verify);
         let dirs = match &tls.cert_dir {
@@ -183,6 +183,23 @@ impl Transport for ReqwestTransport {
 
     async fn sleep(&self, duration: Duration) {
         tokio::time::sleep(duration).await
+    }
+}
+
+static USER_AGENT_PREFIX: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Puts `prefix` before skopos's own User-Agent (`--user-agent-prefix`), for the rest of the
+/// process; the first call wins.
+pub fn set_user_agent_prefix(prefix: &str) {
+    let _ = USER_AGENT_PREFIX.set(prefix.chars().filter(|c| !c.is_control()).collect());
+}
+
+/// The User-Agent header: `skopos/VERSION`, after the prefix if one was set.
+fn user_agent() -> String {
+    let own = concat!("skopos/", env!("CARGO_PKG_VERSION"));
+    match USER_AGENT_PREFIX.get() {
+        Some(prefix) if !prefix.is_empty() => format!("{prefix} {own}"),
+        _ => own.to_string(),
     }
 }
 

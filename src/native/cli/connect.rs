@@ -12,6 +12,8 @@ use crate::image::name::ImageName;
 use crate::image::{BlobInfo, ImageDestination, ImageSource, MountOrigin, RegistryDestination, RegistrySource};
 use crate::manifest::ManifestKind;
 use crate::native::auth_file;
+use crate::native::lookaside::Lookaside;
+use crate::native::registries_d;
 use crate::native::layout::dir::{DirDestination, DirSource};
 use crate::native::layout::docker_archive::{DockerArchiveDestination, DockerArchiveSource};
 use crate::native::layout::oci::{OciDestination, OciSource};
@@ -53,7 +55,8 @@ pub fn registry_client(reference: &Reference, options: &ImageOptions) -> Result<
 
 /// Every readable source, as one type.
 pub enum AnySource {
-    Registry(RegistrySource<ReqwestTransport>),
+    /// A registry image and the lookaside store of its signatures.
+    Registry(RegistrySource<ReqwestTransport>, Lookaside),
     Dir(DirSource),
     Oci(OciSource),
     OciArchive(OciArchiveSource),
@@ -66,12 +69,10 @@ pub async fn open_source(name: &ImageName, options: &ImageOptions) -> Result<Any
         ImageName::Docker { reference, .. } => {
             let reference = reference.or_latest();
             let client = registry_client(&reference, options)?;
-            Ok(AnySource::Registry(RegistrySource::new(
-                client,
-                reference.repository(),
-                &reference.manifest_reference(),
-                &reference.name(),
-            )))
+            Ok(AnySource::Registry(
+                RegistrySource::new(client, reference.repository(), &reference.manifest_reference(), &reference.name()),
+                registries_d::lookaside_for(&reference)?,
+            ))
         }
         ImageName::Dir { path } => Ok(AnySource::Dir(DirSource::open(Path::new(path))?)),
         ImageName::Oci { path, image } => Ok(AnySource::Oci(OciSource::open(Path::new(path), image.as_deref()).await?)),
@@ -88,7 +89,7 @@ pub async fn open_source(name: &ImageName, options: &ImageOptions) -> Result<Any
 macro_rules! each_source {
     ($value:expr, $s:ident => $body:expr) => {
         match $value {
-            AnySource::Registry($s) => $body,
+            AnySource::Registry($s, _) => $body,
             AnySource::Dir($s) => $body,
             AnySource::Oci($s) => $body,
             AnySource::OciArchive($s) => $body,
@@ -117,11 +118,19 @@ impl ImageSource for AnySource {
     async fn repository_tags(&self) -> Result<Option<Vec<String>>> {
         each_source!(self, s => s.repository_tags().await)
     }
+
+    async fn signatures(&self, instance: Option<&Digest>, digest: &Digest) -> Result<Vec<Vec<u8>>> {
+        match self {
+            AnySource::Registry(_, lookaside) => lookaside.read(digest).await,
+            other => each_source!(other, s => s.signatures(instance, digest).await),
+        }
+    }
 }
 
 /// Every writable destination, as one type.
 pub enum AnyDestination {
-    Registry(RegistryDestination<ReqwestTransport>),
+    /// A registry image and the lookaside store its signatures are written to.
+    Registry(RegistryDestination<ReqwestTransport>, Lookaside),
     Dir(DirDestination),
     Oci(OciDestination),
     OciArchive(OciArchiveDestination),
@@ -134,12 +143,15 @@ pub async fn open_destination(name: &ImageName, options: &ImageOptions) -> Resul
         ImageName::Docker { reference, .. } => {
             let reference = reference.or_latest();
             let client = registry_client(&reference, options)?;
-            Ok(AnyDestination::Registry(RegistryDestination::new(
-                client,
-                reference.repository(),
-                &reference.manifest_reference(),
-                &reference.to_string(),
-            )))
+            Ok(AnyDestination::Registry(
+                RegistryDestination::new(
+                    client,
+                    reference.repository(),
+                    &reference.manifest_reference(),
+                    &reference.to_string(),
+                ),
+                registries_d::lookaside_for(&reference)?,
+            ))
         }
         ImageName::Dir { path } => Ok(AnyDestination::Dir(DirDestination::create(Path::new(path)).await?)),
         ImageName::Oci { path, image } => {
@@ -158,7 +170,7 @@ pub async fn open_destination(name: &ImageName, options: &ImageOptions) -> Resul
 macro_rules! each_destination {
     ($value:expr, $d:ident => $body:expr) => {
         match $value {
-            AnyDestination::Registry($d) => $body,
+            AnyDestination::Registry($d, _) => $body,
             AnyDestination::Dir($d) => $body,
             AnyDestination::Oci($d) => $body,
             AnyDestination::OciArchive($d) => $body,
@@ -202,6 +214,26 @@ impl ImageDestination for AnyDestination {
 
     async fn put_instance_manifest(&self, raw: &[u8], media_type: &str, digest: &Digest) -> Result<()> {
         each_destination!(self, d => d.put_instance_manifest(raw, media_type, digest).await)
+    }
+
+    fn docker_reference(&self) -> Option<String> {
+        each_destination!(self, d => d.docker_reference())
+    }
+
+    fn signature_support(&self) -> Result<()> {
+        match self {
+            AnyDestination::Registry(_, lookaside) => lookaside.check_writable(),
+            other => each_destination!(other, d => d.signature_support()),
+        }
+    }
+
+    async fn put_signatures(&self, instance: Option<&Digest>, digest: &Digest, signatures: &[Vec<u8>]) -> Result<()> {
+        match self {
+            // As containers/image: an image without signatures leaves the store as it is.
+            AnyDestination::Registry(_, _) if signatures.is_empty() => Ok(()),
+            AnyDestination::Registry(_, lookaside) => lookaside.write(digest, signatures),
+            other => each_destination!(other, d => d.put_signatures(instance, digest, signatures).await),
+        }
     }
 
     async fn commit(&self, raw: &[u8], media_type: &str, digest: &Digest) -> Result<()> {

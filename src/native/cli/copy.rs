@@ -8,6 +8,7 @@ use super::endpoint_options::{DestinationOptions, SourceOptions};
 use super::options::GlobalOptions;
 use super::progress::reporter;
 use super::retry::RetryOptions;
+use super::trust::source_policy;
 use std::sync::Arc;
 
 use crate::copy::{copy_image, Compression, CopyOptions, LayerEdit, MultiArch};
@@ -45,8 +46,13 @@ pub const HELP_ORDER: &[&str] = &[
     "dest_decompress",
     "image_parallel_copies",
     "quiet",
+    "remove_signatures",
     "retry_times",
     "retry_delay",
+    "sign_by",
+    "sign_by_key_file",
+    "sign_identity",
+    "sign_passphrase_file",
 ];
 
 /// Copy an IMAGE-NAME from one location to another
@@ -76,6 +82,9 @@ pub struct CopyArgs {
     pub dest_decompress: bool,
     #[command(flatten)]
     pub retry: RetryOptions,
+    /// Identity of signed image, must be a fully specified docker reference. Defaults to the target docker reference.
+    #[arg(long, value_name = "DOCKER-REFERENCE")]
+    pub sign_identity: Option<String>,
     /// The image to copy from, as TRANSPORT:REFERENCE
     #[arg(value_name = "SOURCE-IMAGE")]
     pub source_name: String,
@@ -113,6 +122,8 @@ pub async fn run(args: &CopyArgs, global: &GlobalOptions) -> Result<Vec<u8>> {
         multi_arch: args.multi_arch(),
         layer_edit: args.layer_edit()?,
         codec: Some(Arc::new(NativeCodec { level: args.dest_compress_level })),
+        policy: Some(source_policy(global, &source_name)?),
+        signing: args.flags.signing(args.sign_identity.as_deref())?,
         ..args.flags.copy_options(global)?
     };
     let source_options = args.source.image_options(args.flags.authfile.as_ref());

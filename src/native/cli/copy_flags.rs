@@ -1,6 +1,7 @@
 //! The flags `copy` and `sync` share (`--all`, `--authfile`, `--preserve-digests`,
-//! `--digestfile`, `--format`, `--image-parallel-copies`, `--quiet`): one clap group both
-//! flatten, with its one conversion to the engine's [`CopyOptions`].
+//! `--digestfile`, `--format`, `--image-parallel-copies`, `--quiet`, `--remove-signatures`,
+//! `--sign-by`, `--sign-by-key-file`, `--sign-passphrase-file`): one clap group both flatten,
+//! with its one conversion to the engine's [`CopyOptions`].
 //!
 //! The help texts are `copy`'s; `sync` rewords some with `mut_arg`, as skopeo words them. A
 //! flattened group's flags would be listed together in `--help`; [`help_order`] keeps each
@@ -38,6 +39,18 @@ pub struct CopyFlags {
     /// Suppress output information when copying images
     #[arg(short = 'q', long)]
     pub quiet: bool,
+    /// Do not copy signatures from SOURCE-IMAGE
+    #[arg(long)]
+    pub remove_signatures: bool,
+    /// Sign the image using a GPG key with the specified FINGERPRINT
+    #[arg(long, value_name = "FINGERPRINT")]
+    pub sign_by: Option<String>,
+    /// Sign the image with the OpenPGP secret key in PATH, without GnuPG
+    #[arg(long, value_name = "PATH")]
+    pub sign_by_key_file: Option<PathBuf>,
+    /// Read a passphrase for signing an image from PATH
+    #[arg(long, value_name = "PATH")]
+    pub sign_passphrase_file: Option<PathBuf>,
 }
 
 impl CopyFlags {
@@ -54,7 +67,20 @@ impl CopyFlags {
             layer_edit: None,
             codec: None,
             skip_if_present: false,
+            policy: None,
+            remove_signatures: self.remove_signatures,
+            signing: None,
         })
+    }
+
+    /// The signing these flags ask for, naming `identity` (`--sign-identity`) if given.
+    pub fn signing(&self, identity: Option<&str>) -> Result<Option<crate::copy::Signing>> {
+        super::trust::signing(
+            self.sign_by.as_deref(),
+            self.sign_by_key_file.as_deref(),
+            self.sign_passphrase_file.as_deref(),
+            identity,
+        )
     }
 }
 

@@ -17,7 +17,9 @@ pub mod manifest_digest;
 pub mod options;
 pub mod progress;
 pub mod retry;
+pub mod standalone;
 pub mod sync;
+pub mod trust;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -54,8 +56,15 @@ pub enum Command {
     Logout(logout::LogoutArgs),
     /// Compute a manifest digest of a file
     ManifestDigest(manifest_digest::ManifestDigestArgs),
+    /// Create a signature using local files
+    StandaloneSign(standalone::StandaloneSignArgs),
+    /// Verify a signature using local files
+    StandaloneVerify(standalone::StandaloneVerifyArgs),
     /// Synchronize one or more images from one location to another
     Sync(sync::SyncArgs),
+    /// Dump contents of a signature WITHOUT VERIFYING IT
+    #[command(hide = true)]
+    UntrustedSignatureDumpWithoutVerification(standalone::UntrustedDumpArgs),
 }
 
 /// Exit status for "no such image, tag or repository", as skopeo.
@@ -81,6 +90,16 @@ pub fn main() -> ExitCode {
         }
     };
     crate::native::transport::set_debug(cli.global.debug);
+    if let Some(prefix) = &cli.global.user_agent_prefix {
+        crate::native::transport::set_user_agent_prefix(prefix);
+    }
+    if let Some(dir) = &cli.global.registries_d {
+        crate::native::registries_d::set_dir(dir.clone());
+    }
+    if let Some(dir) = &cli.global.tmpdir {
+        // Before any thread starts: every temporary file (archive staging) goes below it.
+        std::env::set_var("TMPDIR", dir);
+    }
     let runtime = match runtime_for(&cli.command) {
         Ok(rt) => rt,
         Err(e) => return report(&Error::io("starting the async runtime", e)),
@@ -120,7 +139,10 @@ async fn run(cli: &Cli) -> Result<Vec<u8>> {
             Command::Login(args) => login::run(args, &cli.global).await,
             Command::Logout(args) => logout::run(args).await,
             Command::ManifestDigest(args) => manifest_digest::run(args).await,
+            Command::StandaloneSign(args) => standalone::sign(args).await,
+            Command::StandaloneVerify(args) => standalone::verify(args).await,
             Command::Sync(args) => sync::run(args, &cli.global).await,
+            Command::UntrustedSignatureDumpWithoutVerification(args) => standalone::dump(args).await,
         }
     };
     let work = async {

@@ -27,6 +27,21 @@ pub struct GlobalOptions {
     /// Use VARIANT instead of the running architecture variant for choosing images
     #[arg(long, global = true, value_name = "VARIANT")]
     pub override_variant: Option<String>,
+    /// Path to a trust policy file
+    #[arg(long, global = true, value_name = "PATH")]
+    pub policy: Option<PathBuf>,
+    /// Run the tool without any policy check
+    #[arg(long, global = true)]
+    pub insecure_policy: bool,
+    /// Use registry configuration files in DIR (e.g. for container signature storage)
+    #[arg(long = "registries.d", global = true, value_name = "DIR")]
+    pub registries_d: Option<PathBuf>,
+    /// Directory used to store temporary files
+    #[arg(long, global = true, value_name = "DIR")]
+    pub tmpdir: Option<PathBuf>,
+    /// Prefix for the User-Agent header sent to registries
+    #[arg(long, global = true, value_name = "PREFIX")]
+    pub user_agent_prefix: Option<String>,
 }
 
 impl GlobalOptions {

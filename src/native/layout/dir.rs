@@ -1,5 +1,7 @@
 //! The `dir:` layout (containers/image "Directory Transport Version: 1.1"): `manifest.json`,
-//! per-instance `<hex>.manifest.json`, blobs named by their bare hex digest, and `version`.
+//! per-instance `<hex>.manifest.json`, blobs named by their bare hex digest, `version`, and
+//! simple signatures as `signature-N` (of the top-level manifest) and `<hex>.signature-N` (of
+//! an instance), numbered from 1.
 
 use std::path::{Path, PathBuf};
 
@@ -9,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::http::ByteStream;
 use crate::image::ImageSource;
 use crate::manifest::Manifest;
+use crate::native::lookaside::{read_signature_file, MAX_SIGNATURES};
 use crate::registry::FetchedManifest;
 
 /// An image stored in a `dir:` directory.
@@ -27,6 +30,14 @@ impl DirSource {
 
     fn blob_path(&self, digest: &Digest) -> PathBuf {
         self.path.join(digest.hex())
+    }
+}
+
+/// The file name of signature `index` (from 1) of the top-level manifest or of an instance.
+fn signature_name(instance: Option<&Digest>, index: usize) -> String {
+    match instance {
+        Some(digest) => format!("{}.signature-{index}", digest.hex()),
+        None => format!("signature-{index}"),
     }
 }
 
@@ -49,6 +60,35 @@ impl ImageSource for DirSource {
     fn docker_name(&self) -> Option<String> {
         None
     }
+
+    async fn signatures(&self, instance: Option<&Digest>, _digest: &Digest) -> Result<Vec<Vec<u8>>> {
+        let mut signatures = Vec::new();
+        while let Some(signature) =
+            read_signature_file(&self.path.join(signature_name(instance, signatures.len() + 1)))?
+        {
+            signatures.push(signature);
+            if signatures.len() > MAX_SIGNATURES {
+                return Err(Error::Signature(format!(
+                    "{} has more than {MAX_SIGNATURES} signatures, assuming that's unreasonable",
+                    self.path.display()
+                )));
+            }
+        }
+        Ok(signatures)
+    }
+}
+
+/// Whether `name` is a signature file of the layout (`signature-N`, `<hex>.signature-N`).
+fn is_signature_name(name: &str) -> bool {
+    let rest = match name.split_once(".signature-") {
+        Some((hex, rest)) if hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()) => rest,
+        Some(_) => return false,
+        None => match name.strip_prefix("signature-") {
+            Some(rest) => rest,
+            None => return false,
+        },
+    };
+    !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// The `version` file's content.
@@ -61,6 +101,9 @@ pub const DIR_VERSION: &str = "Directory Transport Version: 1.1\n";
 /// then are blobs and instance manifests the new image does not use removed.
 pub struct DirDestination {
     path: PathBuf,
+    /// Signatures given before `commit`, written with the manifest so that a failed copy
+    /// leaves an older image's signatures as they were.
+    signatures: std::sync::Mutex<Vec<(Option<Digest>, Vec<Vec<u8>>)>>,
 }
 
 impl DirDestination {
@@ -84,7 +127,7 @@ impl DirDestination {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => super::write::ensure_dir(path).await?,
             Err(e) => return Err(Error::io(format!("reading {}", path.display()), e)),
         }
-        Ok(DirDestination { path: path.to_path_buf() })
+        Ok(DirDestination { path: path.to_path_buf(), signatures: Default::default() })
     }
 
     /// The file names (blobs, instance manifests) that the manifest `raw` needs.
@@ -118,9 +161,24 @@ impl DirDestination {
         Ok(used)
     }
 
-    /// Removes blob and instance-manifest files that the committed image does not use.
-    async fn remove_unused(&self, raw: &[u8]) -> Result<()> {
-        let keep = self.files_used_by(raw).await?;
+    /// Writes the signatures given since `create`, and returns their file names.
+    async fn write_signatures(&self) -> Result<std::collections::HashSet<String>> {
+        let pending = std::mem::take(&mut *self.signatures.lock().unwrap_or_else(|p| p.into_inner()));
+        let mut names = std::collections::HashSet::new();
+        for (instance, signatures) in pending {
+            for (i, signature) in signatures.iter().enumerate() {
+                let name = signature_name(instance.as_ref(), i + 1);
+                super::write::write_atomic(&self.path.join(&name), signature).await?;
+                names.insert(name);
+            }
+        }
+        Ok(names)
+    }
+
+    /// Removes blob, instance-manifest and signature files that the committed image does not use.
+    async fn remove_unused(&self, raw: &[u8], signatures: std::collections::HashSet<String>) -> Result<()> {
+        let mut keep = self.files_used_by(raw).await?;
+        keep.extend(signatures);
         let mut entries = tokio::fs::read_dir(&self.path)
             .await
             .map_err(|e| Error::io(format!("reading {}", self.path.display()), e))?;
@@ -128,9 +186,12 @@ impl DirDestination {
             entries.next_entry().await.map_err(|e| Error::io(format!("reading {}", self.path.display()), e))?
         {
             let name = entry.file_name().to_string_lossy().into_owned();
+            if keep.contains(&name) {
+                continue;
+            }
             let hex_part = name.strip_suffix(".manifest.json").unwrap_or(&name);
             let is_ours = hex_part.len() == 64 && hex_part.bytes().all(|b| b.is_ascii_hexdigit());
-            if is_ours && !keep.contains(&name) {
+            if is_ours || is_signature_name(&name) {
                 let _ = tokio::fs::remove_file(entry.path()).await;
             }
         }
@@ -166,9 +227,19 @@ impl crate::image::ImageDestination for DirDestination {
         super::write::write_atomic(&self.path.join(format!("{}.manifest.json", digest.hex())), raw).await
     }
 
+    fn signature_support(&self) -> Result<()> {
+        Ok(())
+    }
+
+    async fn put_signatures(&self, instance: Option<&Digest>, _digest: &Digest, signatures: &[Vec<u8>]) -> Result<()> {
+        self.signatures.lock().unwrap_or_else(|p| p.into_inner()).push((instance.cloned(), signatures.to_vec()));
+        Ok(())
+    }
+
     async fn commit(&self, raw: &[u8], _media_type: &str, _digest: &Digest) -> Result<()> {
         super::write::write_atomic(&self.path.join("version"), DIR_VERSION.as_bytes()).await?;
+        let signatures = self.write_signatures().await?;
         super::write::write_atomic(&self.path.join("manifest.json"), raw).await?;
-        self.remove_unused(raw).await
+        self.remove_unused(raw, signatures).await
     }
 }

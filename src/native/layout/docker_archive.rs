@@ -480,6 +480,10 @@ impl ImageDestination for DockerArchiveDestination {
         }
     }
 
+    fn signature_support(&self) -> Result<()> {
+        Err(Error::Unsupported("Storing signatures for docker tar files is not supported".into()))
+    }
+
     fn supports_index(&self) -> bool {
         false
     }

@@ -134,6 +134,10 @@ impl crate::image::ImageDestination for OciDestination {
         }
     }
 
+    fn signature_support(&self) -> Result<()> {
+        Err(Error::Unsupported("Pushing signatures for OCI images is not supported".into()))
+    }
+
     /// An OCI layout holds OCI manifests and indexes only (skopeo converts Docker schema 2 images
     /// on the way in, and its reader ignores index.json entries of other media types).
     fn required_kinds(&self) -> Option<&'static [crate::manifest::ManifestKind]> {

@@ -116,6 +116,10 @@ impl ImageDestination for OciArchiveDestination {
         }
     }
 
+    fn signature_support(&self) -> Result<()> {
+        Err(Error::Unsupported("Pushing signatures for OCI images is not supported".into()))
+    }
+
     async fn has_blob(&self, blob: &BlobInfo) -> Result<bool> {
         self.inner.has_blob(blob).await
     }

@@ -76,6 +76,18 @@ impl<D: ImageDestination> ImageDestination for OneUploadPerBlob<'_, D> {
         self.inner.put_instance_manifest(raw, media_type, digest).await
     }
 
+    fn docker_reference(&self) -> Option<String> {
+        self.inner.docker_reference()
+    }
+
+    fn signature_support(&self) -> Result<()> {
+        self.inner.signature_support()
+    }
+
+    async fn put_signatures(&self, instance: Option<&Digest>, digest: &Digest, signatures: &[Vec<u8>]) -> Result<()> {
+        self.inner.put_signatures(instance, digest, signatures).await
+    }
+
     async fn commit(&self, raw: &[u8], media_type: &str, digest: &Digest) -> Result<()> {
         self.inner.commit(raw, media_type, digest).await
     }

@@ -39,6 +39,7 @@ use clap::Args;
 use futures_util::{stream, StreamExt};
 
 use super::connect::{open_destination, open_source};
+use super::trust::source_policy;
 use super::copy_flags::{help_order, CopyFlags};
 use super::endpoint_options::{DestinationOptions, SourceOptions};
 use super::options::{GlobalOptions, ImageOptions};
@@ -65,6 +66,10 @@ pub const HELP_ORDER: &[&str] = &[
     "digestfile",
     "preserve_digests",
     "format",
+    "remove_signatures",
+    "sign_by",
+    "sign_by_key_file",
+    "sign_passphrase_file",
     "authfile",
     "src_authfile",
     "src_creds",
@@ -161,7 +166,11 @@ pub async fn run(args: &SyncArgs, global: &GlobalOptions) -> Result<Vec<u8>> {
     let log = Log { quiet: args.flags.quiet };
     let source_options = args.source.image_options(args.flags.authfile.as_ref());
     let destination_options = args.destination.image_options(args.flags.authfile.as_ref());
-    let options = CopyOptions { skip_if_present: true, ..args.flags.copy_options(global)? };
+    let options = CopyOptions {
+        skip_if_present: true,
+        signing: args.flags.signing(None)?,
+        ..args.flags.copy_options(global)?
+    };
 
     let groups = args.retry.run(|| images_to_copy(&args.src, &args.source_arg, &source_options, &log)).await?;
     let naming = Naming::new(&args.dest, &args.destination_arg, args.scoped, &args.append_suffix);
@@ -199,7 +208,7 @@ pub async fn run(args: &SyncArgs, global: &GlobalOptions) -> Result<Vec<u8>> {
                 &format!("Copying image ref {}/{}", job.number, job.count),
                 &[("from", &job.source.display), ("to", &job.to)],
             );
-            let result = args.retry.run(|| copy_one(job, destination_options, options, progress, locks)).await;
+            let result = args.retry.run(|| copy_one(job, global, destination_options, options, progress, locks)).await;
             (index, result)
         }
     }))
@@ -251,11 +260,13 @@ pub async fn run(args: &SyncArgs, global: &GlobalOptions) -> Result<Vec<u8>> {
 /// Copies one image, unless the destination already names the manifest it would write.
 async fn copy_one(
     job: &Job<'_>,
+    global: &GlobalOptions,
     destination_options: &ImageOptions,
     options: &CopyOptions,
     progress: &Arc<dyn Progress>,
     locks: &BlobLocks,
 ) -> Result<Done> {
+    let options = &CopyOptions { policy: Some(source_policy(global, &job.source.name)?), ..options.clone() };
     let source = open_source(&job.source.name, &job.group.options).await?;
     let destination = open_destination(&job.destination, destination_options).await?;
     let scope = match &job.destination {
