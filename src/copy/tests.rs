@@ -5,8 +5,11 @@ use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 
-use super::{copy_image, BlobOutcome, Codec, Compression, CopyOptions, CopyReport, LayerEdit, MultiArch, Progress};
-use crate::error::Result;
+use super::{
+    copy_image, BlobOutcome, Codec, Compression, CopyOptions, CopyReport, LayerEdit, MultiArch, Progress, Signer, Signing,
+    TrustPolicy,
+};
+use crate::error::{Error, Result};
 use crate::http::ByteStream;
 use crate::image::config::OciImage;
 use crate::image::{BlobInfo, MountOrigin};
@@ -186,8 +189,8 @@ fn index_only_writes_just_the_index() {
     let index = two_platforms();
     let (source, dest) = (MemorySource::index(&index), MemoryDestination::new());
     copy(&source, &dest, &CopyOptions { multi_arch: MultiArch::IndexOnly, ..options() }).unwrap();
-    assert_eq!(dest.calls(), [DestCall::Commit(index.digest.clone())]);
-    assert_eq!(source.calls(), [SourceCall::Manifest(None)]);
+    assert_eq!(dest.calls(), [DestCall::Signatures(index.digest.clone(), 0), DestCall::Commit(index.digest.clone())]);
+    assert_eq!(source.calls(), [SourceCall::Manifest(None), SourceCall::Signatures(index.digest.clone())]);
 }
 
 #[test]
@@ -524,4 +527,193 @@ fn zstd_layers_cannot_go_into_a_docker_image() {
     };
     assert!(copy(&source, &dest, &edit).unwrap_err().to_string().contains("--format oci"));
     assert_eq!(dest.committed(), None);
+}
+
+// ---- trust: the policy, signatures carried, new signatures ----
+
+/// A policy that records what it was shown and refuses images whose manifest has `refused`.
+struct FakePolicy {
+    refused: Option<Digest>,
+    needs_signatures: bool,
+    seen: Mutex<Vec<(Digest, Vec<Vec<u8>>)>>,
+}
+
+impl FakePolicy {
+    fn new(refused: Option<&Digest>, needs_signatures: bool) -> Arc<FakePolicy> {
+        Arc::new(FakePolicy { refused: refused.cloned(), needs_signatures, seen: Mutex::new(Vec::new()) })
+    }
+    fn seen(&self) -> Vec<(Digest, Vec<Vec<u8>>)> {
+        self.seen.lock().unwrap().clone()
+    }
+}
+
+impl TrustPolicy for FakePolicy {
+    fn needs_signatures(&self) -> bool {
+        self.needs_signatures
+    }
+    fn admit(&self, manifest: &[u8], signatures: &[Vec<u8>]) -> Result<()> {
+        let digest = Digest::sha256(manifest);
+        self.seen.lock().unwrap().push((digest.clone(), signatures.to_vec()));
+        if self.refused.as_ref() == Some(&digest) {
+            return Err(Error::PolicyDenied {
+                image: "memory:source".into(),
+                requirement: "reject".into(),
+                reason: "refused".into(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Signs by prefixing the payload, so tests can read back what was signed.
+struct PrefixSigner;
+
+impl Signer for PrefixSigner {
+    fn sign(&self, payload: &[u8]) -> Result<Vec<u8>> {
+        Ok([b"SIGNED:".as_slice(), payload].concat())
+    }
+}
+
+fn with_policy(policy: &Arc<FakePolicy>, options: CopyOptions) -> CopyOptions {
+    CopyOptions { policy: Some(policy.clone() as Arc<dyn TrustPolicy>), ..options }
+}
+
+#[test]
+fn a_refused_image_writes_nothing() {
+    let image = TestImage::oci("amd64", &[b"one"]);
+    let source = MemorySource::image(&image).with_signatures(&image.digest, &[b"sig"]);
+    let dest = MemoryDestination::new();
+    let policy = FakePolicy::new(Some(&image.digest), true);
+    let err = copy(&source, &dest, &with_policy(&policy, options())).unwrap_err();
+    assert_eq!(err.code(), "POLICY_DENIED");
+    assert_eq!(err.to_string(), "Source image rejected: memory:source: reject: refused");
+    assert!(dest.calls().is_empty(), "{:?}", dest.calls());
+    assert!(source.blob_reads().is_empty());
+    assert_eq!(policy.seen(), [(image.digest.clone(), vec![b"sig".to_vec()])]);
+}
+
+#[test]
+fn every_instance_is_admitted_before_anything_is_written() {
+    let index = two_platforms();
+    let second = index.images[1].digest.clone();
+    let source = MemorySource::index(&index);
+    let dest = MemoryDestination::new();
+    let policy = FakePolicy::new(Some(&second), true);
+    let err = copy(&source, &dest, &with_policy(&policy, all())).unwrap_err();
+    assert_eq!(err.code(), "POLICY_DENIED");
+    assert!(dest.calls().is_empty(), "the first instance was not written either: {:?}", dest.calls());
+    let seen: Vec<Digest> = policy.seen().into_iter().map(|(d, _)| d).collect();
+    assert_eq!(seen, [index.digest.clone(), index.images[0].digest.clone(), second]);
+}
+
+#[test]
+fn one_platform_of_an_index_is_admitted_with_the_index() {
+    let index = two_platforms();
+    let amd64 = index.images[0].digest.clone();
+    let source = MemorySource::index(&index).with_signatures(&amd64, &[b"amd64 sig"]);
+    let dest = MemoryDestination::new();
+    let policy = FakePolicy::new(None, true);
+    copy(&source, &dest, &with_policy(&policy, options())).unwrap();
+    assert_eq!(policy.seen(), [(index.digest.clone(), vec![]), (amd64.clone(), vec![b"amd64 sig".to_vec()])]);
+    assert_eq!(dest.signatures(&amd64), [b"amd64 sig".to_vec()], "the instance's signatures go with it");
+}
+
+#[test]
+fn signatures_travel_with_the_image_and_are_stored_before_commit() {
+    let image = TestImage::oci("amd64", &[b"one"]);
+    let source = MemorySource::image(&image).with_signatures(&image.digest, &[b"first", b"second"]);
+    let dest = MemoryDestination::new();
+    copy(&source, &dest, &options()).unwrap();
+    assert_eq!(dest.signatures(&image.digest), [b"first".to_vec(), b"second".to_vec()]);
+    let calls = dest.calls();
+    assert!(
+        position(&calls, &DestCall::Signatures(image.digest.clone(), 2))
+            < position(&calls, &DestCall::Commit(image.digest.clone()))
+    );
+}
+
+#[test]
+fn each_image_of_an_index_keeps_its_own_signatures() {
+    let index = two_platforms();
+    let (amd64, arm64) = (index.images[0].digest.clone(), index.images[1].digest.clone());
+    let source = MemorySource::index(&index)
+        .with_signatures(&index.digest, &[b"index sig"])
+        .with_signatures(&arm64, &[b"arm64 sig"]);
+    let dest = MemoryDestination::new();
+    copy(&source, &dest, &all()).unwrap();
+    assert_eq!(dest.signatures(&index.digest), [b"index sig".to_vec()]);
+    assert_eq!(dest.signatures(&arm64), [b"arm64 sig".to_vec()]);
+    assert!(dest.signatures(&amd64).is_empty());
+}
+
+#[test]
+fn remove_signatures_leaves_them_behind_and_does_not_read_them_when_no_policy_needs_them() {
+    let image = TestImage::oci("amd64", &[b"one"]);
+    let source = MemorySource::image(&image).with_signatures(&image.digest, &[b"sig"]);
+    let dest = MemoryDestination::new();
+    let policy = FakePolicy::new(None, false);
+    copy(&source, &dest, &with_policy(&policy, CopyOptions { remove_signatures: true, ..options() })).unwrap();
+    assert!(dest.signatures(&image.digest).is_empty());
+    assert!(!source.calls().iter().any(|c| matches!(c, SourceCall::Signatures(_))), "{:?}", source.calls());
+    // A policy that looks at signatures still gets them, though they are not copied.
+    let policy = FakePolicy::new(None, true);
+    let dest = MemoryDestination::new();
+    copy(&source, &dest, &with_policy(&policy, CopyOptions { remove_signatures: true, ..options() })).unwrap();
+    assert_eq!(policy.seen()[0].1, [b"sig".to_vec()]);
+    assert!(dest.signatures(&image.digest).is_empty());
+}
+
+#[test]
+fn a_copy_that_would_invalidate_signatures_is_refused_before_any_blob() {
+    let image = TestImage::docker("amd64", &[b"one"]);
+    let source = MemorySource::image(&image).with_signatures(&image.digest, &[b"sig"]);
+    let dest = MemoryDestination::new();
+    let err = copy(&source, &dest, &CopyOptions { format: Some(super::TargetFormat::Oci), ..options() }).unwrap_err();
+    assert!(err.to_string().contains("would invalidate its signatures; use --remove-signatures"), "{err}");
+    assert!(dest.calls().is_empty());
+    // Without the signatures the conversion goes ahead.
+    let dest = MemoryDestination::new();
+    let options = CopyOptions { format: Some(super::TargetFormat::Oci), remove_signatures: true, ..options() };
+    copy(&source, &dest, &options).unwrap();
+    assert!(dest.committed().is_some());
+}
+
+#[test]
+fn a_destination_without_signature_storage_refuses_a_signed_image_up_front() {
+    let image = TestImage::oci("amd64", &[b"one"]);
+    let source = MemorySource::image(&image).with_signatures(&image.digest, &[b"sig"]);
+    let dest = MemoryDestination::new().without_signatures("Pushing signatures for OCI images is not supported");
+    let err = copy(&source, &dest, &options()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "Can not copy signatures to memory:: Pushing signatures for OCI images is not supported"
+    );
+    assert!(dest.calls().is_empty());
+    // An unsigned image goes there fine.
+    let unsigned = MemorySource::image(&image);
+    let dest = MemoryDestination::new().without_signatures("no");
+    copy(&unsigned, &dest, &options()).unwrap();
+}
+
+#[test]
+fn signing_adds_a_signature_naming_the_destination_and_the_written_digest() {
+    let image = TestImage::oci("amd64", &[b"one"]);
+    let source = MemorySource::image(&image).with_signatures(&image.digest, &[b"old"]);
+    let dest = MemoryDestination::new();
+    let signing = Signing { signer: Arc::new(PrefixSigner), identity: None };
+    copy(&source, &dest, &CopyOptions { signing: Some(signing), ..options() }).unwrap();
+    let stored = dest.signatures(&image.digest);
+    assert_eq!(stored.len(), 2);
+    assert_eq!(stored[0], b"old");
+    let payload = stored[1].strip_prefix(b"SIGNED:".as_slice()).expect("made by the signer");
+    let parsed = crate::signature::UntrustedSignature::parse(payload).unwrap();
+    assert_eq!(parsed.docker_manifest_digest, image.digest);
+    assert_eq!(parsed.docker_reference, "memory.example/destination:latest");
+    // --sign-identity names another reference.
+    let dest = MemoryDestination::new();
+    let signing = Signing { signer: Arc::new(PrefixSigner), identity: Some("other.example/x:1".into()) };
+    copy(&MemorySource::image(&image), &dest, &CopyOptions { signing: Some(signing), ..options() }).unwrap();
+    let stored = dest.signatures(&image.digest);
+    let parsed = crate::signature::UntrustedSignature::parse(&stored[0][b"SIGNED:".len()..]).unwrap();
+    assert_eq!(parsed.docker_reference, "other.example/x:1");
 }

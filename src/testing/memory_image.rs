@@ -146,6 +146,8 @@ pub(crate) enum SourceCall {
     Manifest(Option<Digest>),
     /// `blob(digest, …)`.
     Blob(Digest),
+    /// `signatures(…, digest)`.
+    Signatures(Digest),
 }
 
 /// An image source held in memory.
@@ -157,6 +159,8 @@ pub(crate) struct MemorySource {
     refused: HashSet<Digest>,
     chunk_size: usize,
     origin: Option<MountOrigin>,
+    /// Signatures by manifest digest.
+    signatures: HashMap<Digest, Vec<Vec<u8>>>,
     calls: Mutex<Vec<SourceCall>>,
 }
 
@@ -171,8 +175,15 @@ impl MemorySource {
             refused: HashSet::new(),
             chunk_size: 1 << 20,
             origin: None,
+            signatures: HashMap::new(),
             calls: Mutex::new(Vec::new()),
         }
+    }
+
+    /// Gives the manifest `digest` these signatures.
+    pub fn with_signatures(mut self, digest: &Digest, signatures: &[&[u8]]) -> MemorySource {
+        self.signatures.insert(digest.clone(), signatures.iter().map(|s| s.to_vec()).collect());
+        self
     }
 
     /// A source of one image and its blobs.
@@ -232,7 +243,7 @@ impl MemorySource {
             .into_iter()
             .filter_map(|c| match c {
                 SourceCall::Blob(d) => Some(d),
-                SourceCall::Manifest(_) => None,
+                SourceCall::Manifest(_) | SourceCall::Signatures(_) => None,
             })
             .collect()
     }
@@ -288,6 +299,11 @@ impl ImageSource for MemorySource {
         None
     }
 
+    async fn signatures(&self, _instance: Option<&Digest>, digest: &Digest) -> Result<Vec<Vec<u8>>> {
+        self.record(SourceCall::Signatures(digest.clone()));
+        Ok(self.signatures.get(digest).cloned().unwrap_or_default())
+    }
+
     fn mount_origin(&self) -> Option<MountOrigin> {
         self.origin.clone()
     }
@@ -302,6 +318,8 @@ pub(crate) enum DestCall {
     /// `put_new_blob` with this media type.
     PutNewBlob(String),
     InstanceManifest(Digest),
+    /// `put_signatures` for the manifest with this digest, with this many signatures.
+    Signatures(Digest, usize),
     Commit(Digest),
 }
 
@@ -319,6 +337,7 @@ struct DestState {
     mounted: HashSet<Digest>,
     instance_manifests: Vec<Committed>,
     committed: Option<Committed>,
+    signatures: HashMap<Digest, Vec<Vec<u8>>>,
     calls: Vec<DestCall>,
 }
 
@@ -329,6 +348,8 @@ pub(crate) struct MemoryDestination {
     failing: HashSet<Digest>,
     supports_index: bool,
     required_kinds: Option<&'static [ManifestKind]>,
+    /// Why signatures cannot be stored, if they cannot.
+    no_signatures: Option<&'static str>,
 }
 
 impl Default for MemoryDestination {
@@ -346,7 +367,19 @@ impl MemoryDestination {
             failing: HashSet::new(),
             supports_index: true,
             required_kinds: None,
+            no_signatures: None,
         }
+    }
+
+    /// A destination that cannot store signatures, saying `why`.
+    pub fn without_signatures(mut self, why: &'static str) -> MemoryDestination {
+        self.no_signatures = Some(why);
+        self
+    }
+
+    /// The signatures stored for the manifest `digest`.
+    pub fn signatures(&self, digest: &Digest) -> Vec<Vec<u8>> {
+        self.lock().signatures.get(digest).cloned().unwrap_or_default()
     }
 
     /// Already holds this blob.
@@ -484,6 +517,26 @@ impl ImageDestination for MemoryDestination {
         self.record(DestCall::InstanceManifest(digest.clone()));
         let written = Committed { raw: raw.to_vec(), media_type: media_type.into(), digest: digest.clone() };
         self.lock().instance_manifests.push(written);
+        Ok(())
+    }
+
+    fn docker_reference(&self) -> Option<String> {
+        Some("memory.example/destination:latest".into())
+    }
+
+    fn signature_support(&self) -> Result<()> {
+        match self.no_signatures {
+            Some(why) => Err(Error::Unsupported(why.into())),
+            None => Ok(()),
+        }
+    }
+
+    async fn put_signatures(&self, _instance: Option<&Digest>, digest: &Digest, signatures: &[Vec<u8>]) -> Result<()> {
+        self.record(DestCall::Signatures(digest.clone(), signatures.len()));
+        if !signatures.is_empty() {
+            self.signature_support()?;
+        }
+        self.lock().signatures.insert(digest.clone(), signatures.to_vec());
         Ok(())
     }
 
