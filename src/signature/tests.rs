@@ -1,0 +1,1 @@
+//! Tests of simple signing against fixtures made with GnuPG and skopeo (see testdata/README.md).
