@@ -26,6 +26,13 @@ pub trait Signer: MaybeSend + MaybeSync {
     fn sign(&self, payload: &[u8]) -> Result<Vec<u8>>;
 }
 
+/// An OpenPGP secret key from a file signs without GnuPG (`--sign-by-key-file`).
+impl Signer for crate::signature::SigningKey {
+    fn sign(&self, payload: &[u8]) -> Result<Vec<u8>> {
+        crate::signature::SigningKey::sign(self, payload)
+    }
+}
+
 /// Signing what a copy writes (`--sign-by`, `--sign-identity`).
 #[derive(Clone)]
 pub struct Signing {

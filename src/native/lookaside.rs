@@ -16,8 +16,7 @@ use crate::digest::Digest;
 use crate::error::{Error, Result};
 use crate::http::{Method, Request, Transport};
 use crate::native::transport::{ReqwestTransport, TlsOptions};
-// TEMPORARY until the signature module lands.
-const MAX_SIGNATURE_SIZE: u64 = 4 * 1024 * 1024;
+use crate::signature::MAX_SIGNATURE_SIZE;
 
 /// containers/image's limit on signatures per image, beyond which a store is assumed broken.
 pub const MAX_SIGNATURES: usize = 128;
