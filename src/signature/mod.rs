@@ -93,10 +93,14 @@ pub fn verify_standalone(
         if is_accepted(verified, &expected_list) {
             Ok(())
         } else {
+            // skopeo 1.9.3 takes one fingerprint; later versions a list, printed as Go prints a slice.
+            let expected = match expected_list.as_slice() {
+                [one] => format!("fingerprint {one}"),
+                many => format!("fingerprints [{}]", many.join(" ")),
+            };
             Err(Error::Signature(format!(
-                "Signature by {} does not match expected fingerprints [{}]",
-                verified.primary_fingerprint,
-                expected_list.join(" ")
+                "Signature by {} does not match expected {expected}",
+                verified.primary_fingerprint
             )))
         }
     };
