@@ -112,7 +112,11 @@ fn a_subkey_signature_counts_for_its_primary_and_itself() {
     }
     let text =
         signature_error(verify_image_signature(&all, Some(&[fingerprint("A")]), SUBKEY_V2S2, V2S2, &any_identity));
-    assert_eq!(text, format!("Signature by key {} is not accepted", fingerprint("SUBKEY_PRIMARY")));
+    // The refusal names the key that signed, as skopeo (gpgme) does: the subkey.
+    assert_eq!(text, format!("Signature by key {} is not accepted", fingerprint("SUBKEY_SIGNING")));
+    let text = signature_error(verify_standalone(&all, Some(&[fingerprint("A")]), SUBKEY_V2S2, V2S2, IDENTITY));
+    let expected = format!("expected fingerprint {}", fingerprint("A"));
+    assert_eq!(text, format!("Signature by {} does not match {expected}", fingerprint("SUBKEY_SIGNING")));
 }
 
 #[test]
@@ -341,4 +345,24 @@ fn dump_prints_what_skopeo_prints() {
 
     assert_eq!(signature_error(untrusted_information(UNKNOWN_CRITICAL)), "Unknown key \"unexpected\"");
     assert!(signature_error(untrusted_information(b"garbage")).starts_with("Invalid OpenPGP message"));
+}
+
+#[test]
+fn no_corruption_of_a_signature_panics_or_passes_unnoticed() {
+    let ring = keyring(A_PUB);
+    let original = verify_image_signature(&ring, None, A_V2S2, V2S2, &any_identity).unwrap();
+    for position in 0..A_V2S2.len() {
+        let mut corrupt = A_V2S2.to_vec();
+        corrupt[position] ^= 0xff;
+        match verify_image_signature(&ring, None, &corrupt, V2S2, &any_identity) {
+            // Only bytes outside what is signed (the unhashed issuer subpacket, packet framing
+            // gpg tolerates) may change and still verify; the payload may not.
+            Ok(verified) => assert_eq!(verified, original, "byte {position}"),
+            Err(error) => assert!(
+                matches!(error.code(), ErrorCode::SignatureInvalid | ErrorCode::ManifestInvalid),
+                "byte {position}: {error:?}"
+            ),
+        }
+        let _ = untrusted_information(&corrupt);
+    }
 }
