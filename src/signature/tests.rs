@@ -14,6 +14,7 @@ const A_PUB: &[u8] = include_bytes!("testdata/a.pub.gpg");
 const A_PUB_ASC: &[u8] = include_bytes!("testdata/a.pub.asc");
 const AB_SUBKEY_PUB: &[u8] = include_bytes!("testdata/ab-subkey.pub.gpg");
 const EXPIRED_PUB: &[u8] = include_bytes!("testdata/expired.pub.gpg");
+const REVOKED_PUB: &[u8] = include_bytes!("testdata/revoked.pub.gpg");
 const A_SEC: &[u8] = include_bytes!("testdata/a.sec.asc");
 const B_SEC: &[u8] = include_bytes!("testdata/b.sec.gpg");
 const B_PASSPHRASE: &str = include_str!("testdata/b.passphrase");
@@ -25,6 +26,7 @@ const B_V2S2: &[u8] = include_bytes!("testdata/b-v2s2.sig");
 const SUBKEY_V2S2: &[u8] = include_bytes!("testdata/subkey-v2s2.sig");
 const TWO_SIGNATURES: &[u8] = include_bytes!("testdata/two-signatures.sig");
 const EXPIRED_KEY: &[u8] = include_bytes!("testdata/expired-key.sig");
+const REVOKED_KEY: &[u8] = include_bytes!("testdata/revoked-v2s2.sig");
 const UNKNOWN_CRITICAL: &[u8] = include_bytes!("testdata/unknown-critical.sig");
 const WRONG_TYPE: &[u8] = include_bytes!("testdata/wrong-type.sig");
 const CLEARTEXT: &[u8] = include_bytes!("testdata/cleartext.sig");
@@ -197,6 +199,9 @@ fn bad_signatures_are_one_line_signature_errors() {
 
     let text = verify(&keyring(EXPIRED_PUB), EXPIRED_KEY);
     assert_eq!(text, format!("Key {} expired on 2020-01-02T00:00:00Z", fingerprint("EXPIRED")));
+
+    let text = verify(&keyring(REVOKED_PUB), REVOKED_KEY);
+    assert_eq!(text, format!("Key {} has been revoked", fingerprint("REVOKED")));
 
     assert_eq!(verify(&ring, UNKNOWN_CRITICAL), "Unknown key \"unexpected\"");
     assert_eq!(verify(&ring, WRONG_TYPE), "Unrecognized signature type cosign container image signature");
