@@ -14,6 +14,7 @@ const A_PUB: &[u8] = include_bytes!("testdata/a.pub.gpg");
 const A_PUB_ASC: &[u8] = include_bytes!("testdata/a.pub.asc");
 const AB_SUBKEY_PUB: &[u8] = include_bytes!("testdata/ab-subkey.pub.gpg");
 const EXPIRED_PUB: &[u8] = include_bytes!("testdata/expired.pub.gpg");
+const REVOKED_PUB: &[u8] = include_bytes!("testdata/revoked.pub.gpg");
 const A_SEC: &[u8] = include_bytes!("testdata/a.sec.asc");
 const B_SEC: &[u8] = include_bytes!("testdata/b.sec.gpg");
 const B_PASSPHRASE: &str = include_str!("testdata/b.passphrase");
@@ -25,6 +26,7 @@ const B_V2S2: &[u8] = include_bytes!("testdata/b-v2s2.sig");
 const SUBKEY_V2S2: &[u8] = include_bytes!("testdata/subkey-v2s2.sig");
 const TWO_SIGNATURES: &[u8] = include_bytes!("testdata/two-signatures.sig");
 const EXPIRED_KEY: &[u8] = include_bytes!("testdata/expired-key.sig");
+const REVOKED_KEY: &[u8] = include_bytes!("testdata/revoked-v2s2.sig");
 const UNKNOWN_CRITICAL: &[u8] = include_bytes!("testdata/unknown-critical.sig");
 const WRONG_TYPE: &[u8] = include_bytes!("testdata/wrong-type.sig");
 const CLEARTEXT: &[u8] = include_bytes!("testdata/cleartext.sig");
@@ -112,7 +114,11 @@ fn a_subkey_signature_counts_for_its_primary_and_itself() {
     }
     let text =
         signature_error(verify_image_signature(&all, Some(&[fingerprint("A")]), SUBKEY_V2S2, V2S2, &any_identity));
-    assert_eq!(text, format!("Signature by key {} is not accepted", fingerprint("SUBKEY_PRIMARY")));
+    // The refusal names the key that signed, as skopeo (gpgme) does: the subkey.
+    assert_eq!(text, format!("Signature by key {} is not accepted", fingerprint("SUBKEY_SIGNING")));
+    let text = signature_error(verify_standalone(&all, Some(&[fingerprint("A")]), SUBKEY_V2S2, V2S2, IDENTITY));
+    let expected = format!("expected fingerprint {}", fingerprint("A"));
+    assert_eq!(text, format!("Signature by {} does not match {expected}", fingerprint("SUBKEY_SIGNING")));
 }
 
 #[test]
@@ -193,6 +199,9 @@ fn bad_signatures_are_one_line_signature_errors() {
 
     let text = verify(&keyring(EXPIRED_PUB), EXPIRED_KEY);
     assert_eq!(text, format!("Key {} expired on 2020-01-02T00:00:00Z", fingerprint("EXPIRED")));
+
+    let text = verify(&keyring(REVOKED_PUB), REVOKED_KEY);
+    assert_eq!(text, format!("Key {} has been revoked", fingerprint("REVOKED")));
 
     assert_eq!(verify(&ring, UNKNOWN_CRITICAL), "Unknown key \"unexpected\"");
     assert_eq!(verify(&ring, WRONG_TYPE), "Unrecognized signature type cosign container image signature");
@@ -341,4 +350,24 @@ fn dump_prints_what_skopeo_prints() {
 
     assert_eq!(signature_error(untrusted_information(UNKNOWN_CRITICAL)), "Unknown key \"unexpected\"");
     assert!(signature_error(untrusted_information(b"garbage")).starts_with("Invalid OpenPGP message"));
+}
+
+#[test]
+fn no_corruption_of_a_signature_panics_or_passes_unnoticed() {
+    let ring = keyring(A_PUB);
+    let original = verify_image_signature(&ring, None, A_V2S2, V2S2, &any_identity).unwrap();
+    for position in 0..A_V2S2.len() {
+        let mut corrupt = A_V2S2.to_vec();
+        corrupt[position] ^= 0xff;
+        match verify_image_signature(&ring, None, &corrupt, V2S2, &any_identity) {
+            // Only bytes outside what is signed (the unhashed issuer subpacket, packet framing
+            // gpg tolerates) may change and still verify; the payload may not.
+            Ok(verified) => assert_eq!(verified, original, "byte {position}"),
+            Err(error) => assert!(
+                matches!(error.code(), ErrorCode::SignatureInvalid | ErrorCode::ManifestInvalid),
+                "byte {position}: {error:?}"
+            ),
+        }
+        let _ = untrusted_information(&corrupt);
+    }
 }

@@ -4,12 +4,12 @@ Hash: SHA512
 {"critical":{"identity":{"docker-reference":"example.com/skopos/test:v1"},"image":{"docker-manifest-digest":"sha256:20bf21ed457b390829cdbeec8795a7bea1626991fda603e0d01b4e7f60427e55"},"type":"atomic container signature"},"optional":{"creator":"fixture","timestamp":1700000000}}
 -----BEGIN PGP SIGNATURE-----
 
-iQEzBAEBCgAdFiEE5znt1MxbKaGWq6hmotmQ+ftgxX4FAmsQLxcACgkQotmQ+ftg
-xX48Ggf/Z0/7JZuRgdgAqt4r62PRL5wJhOH2SZ0j3KWDwHdsCl4ueBwqdTwMXQf9
-4jdiitvi94RmOypQbavQdVX525ruvqVg9T5TLY+nUSlJJtaECOhL6zWVwsG+IsI4
-PWk2Bc31zu1rAiErzh8FFjZa/vAH7FZznnClvAz2Xp7fPr2hXfqvrxk/duQBNmvn
-A4rdNFrA/N6Vt/4HRK5eS377Ean25yMBbJWUarfMDSa7mYRkheM5cNd2tPoYDeWS
-i6cguKU2Vvxjp5VEkhDk/ywI6fAY3rENwlaTiB1q/OrWN4f3/Qbq/AYl0MvAy+8t
-+Ehm45XNPve8KsS8yRhEoZ4PEK9Pog==
-=OT2O
+iQEzBAEBCgAdFiEE32iwf8wEmHdzEDsxoJ51LSLIdGUFAmsQMRMACgkQoJ51LSLI
+dGVcEQgAsASlI3OhOcVzQO1cAU2wR6+gdZ+ZS2EYLQhFNoB1YAkDADxTo/n5SaRA
+b5iNczMdKgdvdPGhbWVZs9bEzFNbO2onrwjpEBwlJgoCNnNz+F18YAmQaMIMMdod
+1P0TyfJaFYAhZv+ZwMJGZUEMpaPrimEyJacqnJwJ4fHj7LNkirQQLxZfSAVc+kE3
+3h1LgBA4h+/F/DuCP1/UYcQe09ESpxzyLadFdszzFa/Arp5TNHiV/8CST6+17Wvw
+5+AsI+Y/g8u708cBoSc27NOsbhbkzOgR1JnCP89uSwoSodPzuSfnvI8Zr1tCxQnZ
+DlAsYxhbHKqQcRVwx7Vuc3jctn0Tlw==
+=bKjM
 -----END PGP SIGNATURE-----

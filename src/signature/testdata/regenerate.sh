@@ -25,6 +25,7 @@ fpr() { gpg --with-colons --fingerprint "$1" | awk -F: '$1 == "fpr" { print $10;
 
 genkey "skopos test A" a@skopos.test
 genkey "skopos test B" b@skopos.test protect
+genkey "skopos revoked" revoked@skopos.test
 FAKED="--faked-system-time 20200101T000000!" genkey "skopos expired" expired@skopos.test "" "Expire-Date: 1d"
 # A certification-only primary key with an RSA signing subkey.
 cat > batch <<EOB
@@ -43,8 +44,10 @@ EOB
 gpg --batch --gen-key batch && rm batch
 
 A=$(fpr a@skopos.test); B=$(fpr b@skopos.test); E=$(fpr expired@skopos.test); S=$(fpr subkey@skopos.test)
+R=$(fpr revoked@skopos.test)
 SSUB=$(gpg --with-colons --fingerprint --fingerprint subkey@skopos.test | awk -F: '$1 == "fpr" { f = $10 } END { print f }')
-printf 'A %s\nB %s\nEXPIRED %s\nSUBKEY_PRIMARY %s\nSUBKEY_SIGNING %s\n' "$A" "$B" "$E" "$S" "$SSUB" > fingerprints.txt
+printf 'A %s\nB %s\nEXPIRED %s\nREVOKED %s\nSUBKEY_PRIMARY %s\nSUBKEY_SIGNING %s\n' "$A" "$B" "$E" "$R" "$S" "$SSUB" \
+    > fingerprints.txt
 
 gpg --export "$A" > a.pub.gpg
 gpg --export --armor "$A" > a.pub.asc
@@ -59,6 +62,11 @@ skopeo standalone-sign "$v2s2" "$ref" "$A" -o a-v2s2.sig
 skopeo standalone-sign "$v2s1" "$ref" "$A" -o a-v2s1.sig
 skopeo standalone-sign --passphrase-file b.passphrase "$v2s2" "$ref" "$B" -o b-v2s2.sig
 skopeo standalone-sign "$v2s2" "$ref" "$S" -o subkey-v2s2.sig
+TZ=UTC skopeo untrusted-signature-dump-without-verification a-v2s2.sig > a-v2s2.dump.txt
+# Signed while valid, then revoked with the certificate gpg made at key generation.
+skopeo standalone-sign "$v2s2" "$ref" "$R" -o revoked-v2s2.sig
+sed 's/^:-----BEGIN/-----BEGIN/' "$GNUPGHOME/openpgp-revocs.d/$R.rev" | gpg --batch --import
+gpg --export "$R" > revoked.pub.gpg
 
 # Hand-made payloads, signed by gpg as skopeo would (binary, not detached).
 digest=sha256:20bf21ed457b390829cdbeec8795a7bea1626991fda603e0d01b4e7f60427e55
