@@ -21,6 +21,7 @@ pub mod policy;
 pub mod proxy;
 pub mod reference;
 pub mod registry;
+pub mod signature;
 #[cfg(test)]
 pub(crate) mod testing;
 #[cfg(target_arch = "wasm32")]
