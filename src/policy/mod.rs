@@ -12,12 +12,14 @@
 //! files through [`KeyFiles`].
 
 pub mod config;
+pub mod evaluate;
 pub mod identity;
 pub mod json;
 pub mod scope;
 pub mod subject;
 
 pub use config::Requirement;
+pub use evaluate::ImagePolicy;
 pub use subject::PolicySubject;
 
 use crate::error::{Error, Result};
@@ -66,6 +68,12 @@ impl Policy {
             }
         }
         &self.config.default
+    }
+
+    /// The requirements that apply to `subject` with their key material loaded (a missing or
+    /// unreadable key file, or bad keyData, is an error now, before any copy starts).
+    pub fn for_subject(&self, subject: &PolicySubject, keys: &dyn KeyFiles) -> Result<ImagePolicy> {
+        ImagePolicy::resolve(subject, self.requirements_for(subject), keys)
     }
 }
 

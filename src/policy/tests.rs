@@ -433,3 +433,204 @@ fn sigstore_signed_is_parsed_strictly() {
     );
     assert_eq!(sigstore(r#""keyDatas": []"#), "\"keyDatas\" contains no entries (at default[0])");
 }
+
+/// Evaluation: the signature fixtures of `src/signature/testdata` (made by skopeo 1.9.3 with
+/// GnuPG, identity `example.com/skopos/test:v1`) over the manifests they sign.
+mod evaluation {
+    use super::*;
+    use base64::Engine;
+    use std::collections::HashMap;
+
+    const V2S2: &[u8] = include_bytes!("../../tests/vectors/manifests/containers-image__v2s2.manifest.json");
+    const V2S1: &[u8] = include_bytes!("../../tests/vectors/manifests/containers-image__v2s1.manifest.json");
+    const V2S2_DIGEST: &str = "sha256:20bf21ed457b390829cdbeec8795a7bea1626991fda603e0d01b4e7f60427e55";
+    const A_PUB: &[u8] = include_bytes!("../signature/testdata/a.pub.gpg");
+    const A_PUB_ASC: &[u8] = include_bytes!("../signature/testdata/a.pub.asc");
+    const EXPIRED_PUB: &[u8] = include_bytes!("../signature/testdata/expired.pub.gpg");
+    const A_V2S2: &[u8] = include_bytes!("../signature/testdata/a-v2s2.sig");
+    const A_V2S1: &[u8] = include_bytes!("../signature/testdata/a-v2s1.sig");
+    const B_V2S2: &[u8] = include_bytes!("../signature/testdata/b-v2s2.sig");
+    const SIGNED: &str = "example.com/skopos/test:v1";
+
+    /// Key files from memory; any other path is missing.
+    struct Keys(HashMap<&'static str, &'static [u8]>);
+
+    impl KeyFiles for Keys {
+        fn read(&self, path: &str) -> Result<Vec<u8>> {
+            self.0.get(path).map(|b| b.to_vec()).ok_or_else(|| Error::NotFound(format!("open {path}: no such file")))
+        }
+    }
+
+    fn keys() -> Keys {
+        Keys(HashMap::from([("/keys/a.gpg", A_PUB), ("/keys/a.asc", A_PUB_ASC), ("/keys/expired.gpg", EXPIRED_PUB)]))
+    }
+
+    /// The resolved policy of `name` under a policy whose default is `requirements` (JSON).
+    fn image_policy(requirements: &str, name: &str) -> ImagePolicy {
+        let policy = parse(&format!(r#"{{"default": {requirements}}}"#));
+        policy.for_subject(&subject(name), &keys()).unwrap()
+    }
+
+    fn signed_by(identity: &str) -> String {
+        format!(r#"[{{"type": "signedBy", "keyType": "GPGKeys", "keyPath": "/keys/a.gpg"{identity}}}]"#)
+    }
+
+    /// The (requirement, reason) of a denial.
+    fn denial(result: Result<()>) -> (String, String) {
+        match result {
+            Err(Error::PolicyDenied { requirement, reason, .. }) => (requirement, reason),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn image_policy_is_shareable() {
+        fn shareable<T: Clone + Send + Sync + 'static>() {}
+        shareable::<ImagePolicy>();
+    }
+
+    #[test]
+    fn accept_and_reject() {
+        let accept = image_policy(r#"[{"type": "insecureAcceptAnything"}]"#, "docker://busybox");
+        assert!(!accept.needs_signatures());
+        accept.evaluate(V2S2, &[]).unwrap();
+        let reject = image_policy(r#"[{"type": "insecureAcceptAnything"}, {"type": "reject"}]"#, "docker://busybox");
+        let err = reject.evaluate(V2S2, &[A_V2S2.to_vec()]).unwrap_err();
+        assert_eq!(err.code(), "POLICY_DENIED");
+        assert_eq!(
+            err.to_string(),
+            "Source image rejected: docker://busybox:latest: reject: Running image docker://busybox:latest is rejected \
+             by policy."
+        );
+        let dir = image_policy(r#"[{"type": "reject"}]"#, "dir:/srv/img");
+        assert_eq!(denial(dir.evaluate(V2S2, &[])).1, "Running image dir:/srv/img is rejected by policy.");
+    }
+
+    #[test]
+    fn signed_by_accepts_a_valid_signature() {
+        let policy = image_policy(&signed_by(""), &format!("docker://{SIGNED}"));
+        assert!(policy.needs_signatures());
+        policy.evaluate(V2S2, &[A_V2S2.to_vec()]).unwrap();
+        // Schema 1: the digest is the one of the signed payload.
+        policy.evaluate(V2S1, &[A_V2S1.to_vec()]).unwrap();
+        // One accepted signature is enough, wherever it is.
+        policy.evaluate(V2S2, &[B_V2S2.to_vec(), A_V2S2.to_vec()]).unwrap();
+    }
+
+    #[test]
+    fn signed_by_refusals_in_containers_image_words() {
+        let policy = image_policy(&signed_by(""), &format!("docker://{SIGNED}"));
+        let (requirement, reason) = denial(policy.evaluate(V2S2, &[]));
+        assert_eq!(requirement, "signedBy (keyPath /keys/a.gpg)");
+        assert_eq!(reason, "A signature was required, but no signature exists");
+        // One refused signature: its own reason.
+        let single = denial(policy.evaluate(V2S2, &[B_V2S2.to_vec()])).1;
+        // Key B (F6B6…8BAF2C) is not in the keyring.
+        assert!(single.to_lowercase().contains("23938cd65a8baf2c"), "{single}");
+        assert!(!single.starts_with("None of"), "{single}");
+        // The wrong manifest for the signature.
+        let digest = denial(policy.evaluate(V2S1, &[A_V2S2.to_vec()])).1;
+        assert_eq!(digest, format!("Signature for digest {V2S2_DIGEST} does not match"));
+        // Several: all reasons, in order.
+        let several = denial(policy.evaluate(V2S1, &[A_V2S2.to_vec(), b"garbage".to_vec()])).1;
+        let prefix = format!("None of the signatures were accepted, reasons: {digest}; ");
+        assert!(several.starts_with(&prefix), "{several}");
+    }
+
+    #[test]
+    fn signed_identity_rules_apply_to_the_signed_reference() {
+        let other_tag = "docker://example.com/skopos/test:v2";
+        let (_, reason) = denial(image_policy(&signed_by(""), other_tag).evaluate(V2S2, &[A_V2S2.to_vec()]));
+        assert_eq!(reason, format!("Signature for identity {SIGNED:?} is not accepted"));
+        let repository = r#", "signedIdentity": {"type": "matchRepository"}"#;
+        image_policy(&signed_by(repository), other_tag).evaluate(V2S2, &[A_V2S2.to_vec()]).unwrap();
+        let exact = r#", "signedIdentity": {"type": "matchExact"}"#;
+        let by_digest = format!("docker://example.com/skopos/test@{V2S2_DIGEST}");
+        // matchRepoDigestOrExact (the default) accepts any tag of the repository for an image named by digest…
+        image_policy(&signed_by(""), &by_digest).evaluate(V2S2, &[A_V2S2.to_vec()]).unwrap();
+        // …matchExact does not.
+        assert!(image_policy(&signed_by(exact), &by_digest).evaluate(V2S2, &[A_V2S2.to_vec()]).is_err());
+        let remap = r#", "signedIdentity": {"type": "remapIdentity", "prefix": "mirror.example:5000/skopos",
+            "signedPrefix": "example.com/skopos"}"#;
+        image_policy(&signed_by(remap), "docker://mirror.example:5000/skopos/test:v1")
+            .evaluate(V2S2, &[A_V2S2.to_vec()])
+            .unwrap();
+        assert!(image_policy(&signed_by(""), "docker://mirror.example:5000/skopos/test:v1")
+            .evaluate(V2S2, &[A_V2S2.to_vec()])
+            .is_err());
+    }
+
+    #[test]
+    fn images_without_docker_reference_need_exact_rules() {
+        // dir: has no Docker reference, so the default matchRepoDigestOrExact refuses every identity…
+        let (_, reason) = denial(image_policy(&signed_by(""), "dir:/srv/img").evaluate(V2S2, &[A_V2S2.to_vec()]));
+        assert_eq!(reason, format!("Signature for identity {SIGNED:?} is not accepted"));
+        // …while exactReference and exactRepository name the identity themselves.
+        let exact = format!(r#", "signedIdentity": {{"type": "exactReference", "dockerReference": "{SIGNED}"}}"#);
+        image_policy(&signed_by(&exact), "dir:/srv/img").evaluate(V2S2, &[A_V2S2.to_vec()]).unwrap();
+        let repository =
+            r#", "signedIdentity": {"type": "exactRepository", "dockerRepository": "example.com/skopos/test"}"#;
+        image_policy(&signed_by(repository), "oci:/srv/layout:x").evaluate(V2S2, &[A_V2S2.to_vec()]).unwrap();
+    }
+
+    #[test]
+    fn key_sources_load_before_evaluation() {
+        let image = format!("docker://{SIGNED}");
+        let paths = r#"[{"type": "signedBy", "keyType": "GPGKeys", "keyPaths": ["/keys/expired.gpg", "/keys/a.asc"]}]"#;
+        image_policy(paths, &image).evaluate(V2S2, &[A_V2S2.to_vec()]).unwrap();
+        let data = base64::engine::general_purpose::STANDARD.encode(A_PUB);
+        let inline = format!(r#"[{{"type": "signedBy", "keyType": "GPGKeys", "keyData": "{data}"}}]"#);
+        let policy = image_policy(&inline, &image);
+        assert_eq!(denial(policy.evaluate(V2S2, &[])).0, "signedBy (keyData)");
+        policy.evaluate(V2S2, &[A_V2S2.to_vec()]).unwrap();
+        // Only the keys named count.
+        let expired_only = r#"[{"type": "signedBy", "keyType": "GPGKeys", "keyPath": "/keys/expired.gpg"}]"#;
+        assert!(image_policy(expired_only, &image).evaluate(V2S2, &[A_V2S2.to_vec()]).is_err());
+
+        // A missing file or a keyring that does not parse fails now, naming the image and requirement.
+        let missing = parse(r#"{"default": [{"type": "signedBy", "keyType": "GPGKeys", "keyPath": "/keys/none"}]}"#);
+        let err = missing.for_subject(&subject(&image), &keys()).unwrap_err();
+        assert_eq!(err.code(), "CONFIG");
+        let message = err.to_string();
+        assert!(message.starts_with(&format!("{image}: signedBy (keyPath /keys/none): ")), "{message}");
+        assert!(message.contains("open /keys/none"), "{message}");
+        let not_keys = parse(r#"{"default": [{"type": "signedBy", "keyType": "GPGKeys", "keyData": "bm9uc2Vuc2U="}]}"#);
+        assert!(not_keys.for_subject(&subject(&image), &keys()).is_err());
+        // Keys of requirements that do not apply are not read.
+        let elsewhere = parse(
+            r#"{"default": [{"type": "insecureAcceptAnything"}], "transports": {"docker": {"quay.io":
+                [{"type": "signedBy", "keyType": "GPGKeys", "keyPath": "/keys/none"}]}}}"#,
+        );
+        elsewhere.for_subject(&subject(&image), &keys()).unwrap().evaluate(V2S2, &[]).unwrap();
+    }
+
+    #[test]
+    fn unimplemented_key_types_refuse_each_signature() {
+        let policy = image_policy(
+            r#"[{"type": "signedBy", "keyType": "signedByGPGKeys", "keyPath": "/keys/a.gpg"}]"#,
+            &format!("docker://{SIGNED}"),
+        );
+        assert!(policy.needs_signatures());
+        let (_, reason) = denial(policy.evaluate(V2S2, &[A_V2S2.to_vec()]));
+        assert_eq!(reason, "Unimplemented \"keyType\" value \"signedByGPGKeys\"");
+        assert_eq!(denial(policy.evaluate(V2S2, &[])).1, "A signature was required, but no signature exists");
+    }
+
+    #[test]
+    fn sigstore_signed_is_refused_only_where_it_applies() {
+        let policy = Policy::parse(LOCKED_DOWN, ORIGIN).unwrap();
+        let sigstore = subject("docker://hostname:5000/myns/sigstore-signed-with-full-references:v1");
+        let resolved = policy.for_subject(&sigstore, &keys()).unwrap();
+        assert!(!resolved.needs_signatures());
+        let (requirement, reason) = denial(resolved.evaluate(V2S2, &[A_V2S2.to_vec()]));
+        assert_eq!(requirement, "sigstoreSigned (keyPath /path/to/sigstore-pubkey.pub)");
+        assert_eq!(reason, "sigstoreSigned is not supported yet");
+        // The same file serves other images.
+        policy.for_subject(&subject("docker://busybox"), &keys()).unwrap().evaluate(V2S2, &[]).unwrap();
+        let base_layer = image_policy(
+            r#"[{"type": "signedBaseLayer", "baseLayerIdentity": {"type": "matchRepository"}}]"#,
+            "docker://busybox",
+        );
+        assert_eq!(denial(base_layer.evaluate(V2S2, &[])).1, "signedBaseLayer not implemented yet!");
+    }
+}
