@@ -153,3 +153,14 @@ fn signed_check(signed_by: &SignedBy, keys: &dyn KeyFiles) -> Result<Check> {
     };
     Ok(Check::Signed { keyring, identity: signed_by.signed_identity.clone() })
 }
+
+/// The copy engine asks an [`ImagePolicy`] whether each image it reads may be copied.
+impl crate::copy::TrustPolicy for ImagePolicy {
+    fn needs_signatures(&self) -> bool {
+        ImagePolicy::needs_signatures(self)
+    }
+
+    fn admit(&self, manifest: &[u8], signatures: &[Vec<u8>]) -> Result<()> {
+        self.evaluate(manifest, signatures)
+    }
+}

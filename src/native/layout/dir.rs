@@ -94,6 +94,9 @@ fn is_signature_name(name: &str) -> bool {
 /// The `version` file's content.
 pub const DIR_VERSION: &str = "Directory Transport Version: 1.1\n";
 
+/// The signatures of the top-level manifest (`None`) or of an instance, waiting for `commit`.
+type PendingSignatures = (Option<Digest>, Vec<Vec<u8>>);
+
 /// A `dir:` directory as a destination.
 ///
 /// Unlike skopeo, an existing `dir:` image is not wiped first: blobs it already has are kept
@@ -103,7 +106,7 @@ pub struct DirDestination {
     path: PathBuf,
     /// Signatures given before `commit`, written with the manifest so that a failed copy
     /// leaves an older image's signatures as they were.
-    signatures: std::sync::Mutex<Vec<(Option<Digest>, Vec<Vec<u8>>)>>,
+    signatures: std::sync::Mutex<Vec<PendingSignatures>>,
 }
 
 impl DirDestination {
