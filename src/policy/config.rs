@@ -131,9 +131,7 @@ pub fn parse(bytes: &[u8]) -> Result<PolicyConfig, String> {
 }
 
 fn transport_map(value: &Json, place: &Place) -> Result<BTreeMap<String, Scopes>, String> {
-    let Json::Object(members) = value else {
-        return Err(place.error(format!("JSON object expected, got {}", value.kind())));
-    };
+    let members = value.object_members().map_err(|e| place.error(e))?;
     let mut transports = BTreeMap::new();
     for (transport, scopes) in members {
         transports.insert(transport.clone(), scope_map(transport, scopes, &place.key(transport))?);
@@ -142,9 +140,7 @@ fn transport_map(value: &Json, place: &Place) -> Result<BTreeMap<String, Scopes>
 }
 
 fn scope_map(transport: &str, value: &Json, place: &Place) -> Result<Scopes, String> {
-    let Json::Object(members) = value else {
-        return Err(place.error(format!("JSON object expected, got {}", value.kind())));
-    };
+    let members = value.object_members().map_err(|e| place.error(e))?;
     let mut scopes = BTreeMap::new();
     for (scope, list) in members {
         if !scope.is_empty() {
@@ -172,9 +168,7 @@ fn requirements(value: &Json, place: &Place) -> Result<Vec<Requirement>, String>
 
 /// The `type` member of a requirement or identity rule, read leniently first as Go does.
 fn type_of(value: &Json, place: &Place) -> Result<String, String> {
-    let Json::Object(members) = value else {
-        return Err(place.error(format!("JSON object expected, got {}", value.kind())));
-    };
+    let members = value.object_members().map_err(|e| place.error(e))?;
     match members.iter().find(|(k, _)| k == "type") {
         Some((_, t)) => json::string(t, &place.field("type")),
         None => Ok(String::new()),
@@ -448,11 +442,11 @@ fn identity_rule(value: &Json, place: &Place) -> Result<IdentityRule, String> {
         "exactReference" => {
             let docker_reference = exact(&["dockerReference"])?.remove(0);
             let parsed = Reference::parse(&docker_reference).map_err(|e| {
-                place.error(format!("Invalid format of dockerReference {docker_reference:?}: {}", reason(e)))
+                place.error(format!("Invalid format of dockerReference {docker_reference}: {}", reason(e)))
             })?;
             if parsed.tag().is_none() && parsed.digest().is_none() {
                 return Err(
-                    place.error(format!("dockerReference {docker_reference:?} contains neither a tag nor digest"))
+                    place.error(format!("dockerReference {docker_reference} contains neither a tag nor digest"))
                 );
             }
             Ok(IdentityRule::ExactReference { docker_reference })
@@ -460,7 +454,7 @@ fn identity_rule(value: &Json, place: &Place) -> Result<IdentityRule, String> {
         "exactRepository" => {
             let docker_repository = exact(&["dockerRepository"])?.remove(0);
             Reference::parse(&docker_repository).map_err(|e| {
-                place.error(format!("Invalid format of dockerRepository {docker_repository:?}: {}", reason(e)))
+                place.error(format!("Invalid format of dockerRepository {docker_repository}: {}", reason(e)))
             })?;
             Ok(IdentityRule::ExactRepository { docker_repository })
         }
@@ -491,9 +485,13 @@ fn is_remapping_prefix(prefix: &str) -> bool {
     }
 }
 
-/// The reason text of a reference error, as Go's reference parser phrases it.
+/// The reason text of a reference error, as Go's reference parser phrases it (its uppercase
+/// error carries the generic "invalid reference format: " in front).
 fn reason(err: crate::error::Error) -> String {
     match err {
+        crate::error::Error::InvalidReference { reason, .. } if reason == "repository name must be lowercase" => {
+            format!("invalid reference format: {reason}")
+        }
         crate::error::Error::InvalidReference { reason, .. } => reason,
         other => other.to_string(),
     }

@@ -1,113 +1,13 @@
-//! A strict reading of policy JSON: a tree that keeps object members in order and refuses
-//! duplicated keys, and field readers that word their errors as containers/image does
-//! (`Unknown key "x"`, `Duplicate key "x"`, `Key "x" missing in a JSON object`), each with the
-//! place in the file where it went wrong.
+//! Reading policy JSON strictly: field readers over the signature module's paranoid JSON tree
+//! ([`Json`], which keeps duplicated keys visible), worded as containers/image words its errors
+//! (`Unknown key "x"`, `Duplicate key "x"`, `Key "x" missing in a JSON object`), each followed by
+//! the place in the file where it went wrong.
 
 use std::fmt;
 
 use base64::Engine;
-use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde::Deserialize;
 
-/// A JSON value whose objects keep their members in file order; duplicated keys are an error
-/// when the document is read.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Json {
-    Null,
-    Bool(bool),
-    Number(serde_json::Number),
-    String(String),
-    Array(Vec<Json>),
-    Object(Vec<(String, Json)>),
-}
-
-impl Json {
-    /// Reads a whole document; trailing data, bad syntax and duplicated keys fail with
-    /// serde_json's message (which names line and column).
-    pub fn parse(bytes: &[u8]) -> Result<Json, String> {
-        serde_json::from_slice(bytes).map_err(|e| e.to_string())
-    }
-
-    /// The JSON kind, for messages: `string`, `number`, `object`…
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Json::Null => "null",
-            Json::Bool(_) => "bool",
-            Json::Number(_) => "number",
-            Json::String(_) => "string",
-            Json::Array(_) => "array",
-            Json::Object(_) => "object",
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for Json {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Json, D::Error> {
-        deserializer.deserialize_any(JsonVisitor)
-    }
-}
-
-struct JsonVisitor;
-
-impl<'de> Visitor<'de> for JsonVisitor {
-    type Value = Json;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON value")
-    }
-
-    fn visit_bool<E>(self, v: bool) -> Result<Json, E> {
-        Ok(Json::Bool(v))
-    }
-
-    fn visit_i64<E>(self, v: i64) -> Result<Json, E> {
-        Ok(Json::Number(v.into()))
-    }
-
-    fn visit_u64<E>(self, v: u64) -> Result<Json, E> {
-        Ok(Json::Number(v.into()))
-    }
-
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Json, E> {
-        serde_json::Number::from_f64(v).map(Json::Number).ok_or_else(|| E::custom("number out of range"))
-    }
-
-    fn visit_str<E>(self, v: &str) -> Result<Json, E> {
-        Ok(Json::String(v.to_string()))
-    }
-
-    fn visit_string<E>(self, v: String) -> Result<Json, E> {
-        Ok(Json::String(v))
-    }
-
-    fn visit_unit<E>(self) -> Result<Json, E> {
-        Ok(Json::Null)
-    }
-
-    fn visit_none<E>(self) -> Result<Json, E> {
-        Ok(Json::Null)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json, A::Error> {
-        let mut items = Vec::new();
-        while let Some(item) = seq.next_element()? {
-            items.push(item);
-        }
-        Ok(Json::Array(items))
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
-        let mut members: Vec<(String, Json)> = Vec::new();
-        while let Some(key) = map.next_key::<String>()? {
-            if members.iter().any(|(k, _)| *k == key) {
-                return Err(de::Error::custom(format!("Duplicate key {key:?}")));
-            }
-            let value = map.next_value()?;
-            members.push((key, value));
-        }
-        Ok(Json::Object(members))
-    }
-}
+pub(crate) use crate::signature::strict_json::StrictValue as Json;
 
 /// Where in the policy a value sits, as a path: `transports["docker"]["quay.io"][0].keyPath`.
 #[derive(Debug, Clone, Default)]
@@ -156,14 +56,10 @@ pub struct Fields<'a> {
 }
 
 impl<'a> Fields<'a> {
-    /// The members of `value`, which must be an object (containers/image: "JSON object expected").
+    /// The members of `value`, which must be an object without duplicated keys.
     pub fn of(value: &'a Json, place: &Place) -> Result<Fields<'a>, String> {
-        match value {
-            Json::Object(members) => {
-                Ok(Fields { place: place.clone(), members: members.iter().map(|(k, v)| (k.as_str(), v)).collect() })
-            }
-            other => Err(place.error(format!("JSON object expected, got {}", other.kind()))),
-        }
+        let members = value.object_members().map_err(|e| place.error(e))?;
+        Ok(Fields { place: place.clone(), members: members.iter().map(|(k, v)| (k.as_str(), v)).collect() })
     }
 
     /// Where the object is.
@@ -217,12 +113,19 @@ pub fn base64_bytes(value: &Json, place: &Place) -> Result<Option<Vec<u8>>, Stri
         Json::Null => Ok(None),
         Json::String(text) => {
             let compact: String = text.chars().filter(|c| *c != '\r' && *c != '\n').collect();
-            base64::engine::general_purpose::STANDARD
-                .decode(compact)
-                .map(Some)
-                .map_err(|e| place.error(format!("illegal base64 data: {e}")))
+            base64::engine::general_purpose::STANDARD.decode(&compact).map(Some).map_err(|e| {
+                place.error(format!("illegal base64 data at input byte {}", base64_error_offset(&e, &compact)))
+            })
         }
         other => Err(place.error(format!("expected a base64 string, got {}", other.kind()))),
+    }
+}
+
+/// Where Go's decoder would report `error`: the offending byte, or the end of the input.
+fn base64_error_offset(error: &base64::DecodeError, input: &str) -> usize {
+    match error {
+        base64::DecodeError::InvalidByte(offset, _) | base64::DecodeError::InvalidLastSymbol(offset, _) => *offset,
+        base64::DecodeError::InvalidLength(_) | base64::DecodeError::InvalidPadding => input.len(),
     }
 }
 
@@ -245,14 +148,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn objects_keep_order_and_refuse_duplicates() {
-        let value = Json::parse(br#"{"b": 1, "a": [true, null, "x"]}"#).unwrap();
-        let Json::Object(members) = &value else { panic!("an object") };
-        assert_eq!(members.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(), ["b", "a"]);
-        let err = Json::parse(br#"{"a": {"k": 1, "k": 2}}"#).unwrap_err();
-        assert!(err.starts_with("Duplicate key \"k\""), "{err}");
-        assert!(Json::parse(br#"{"a": 1} x"#).is_err());
-        assert!(Json::parse(b"{").is_err());
+    fn duplicated_keys_are_refused_with_their_place() {
+        let value = Json::parse(br#"{"k": 1, "k": 2}"#).unwrap();
+        let err = Fields::of(&value, &Place::root().field("default").index(0)).err().unwrap();
+        assert_eq!(err, "Duplicate key \"k\" (at default[0])");
     }
 
     #[test]
@@ -274,7 +173,11 @@ mod tests {
         assert_eq!(string(&Json::Null, &at).unwrap(), "");
         assert_eq!(string(&Json::Bool(true), &at).unwrap_err(), "expected a string, got bool (at k)");
         assert_eq!(base64_bytes(&Json::String("aGk=\n".into()), &at).unwrap(), Some(b"hi".to_vec()));
-        assert!(base64_bytes(&Json::String("%%%".into()), &at).unwrap_err().starts_with("illegal base64 data"));
+        assert_eq!(
+            base64_bytes(&Json::String("not base64!".into()), &at).unwrap_err(),
+            "illegal base64 data at input byte 3 (at k)",
+            "Go's wording and offset"
+        );
         assert_eq!(strings(&Json::Null, &at).unwrap(), None);
         let list = Json::parse(br#"["a", 1]"#).unwrap();
         assert_eq!(strings(&list, &at).unwrap_err(), "expected a string, got number (at k[1])");

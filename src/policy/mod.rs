@@ -14,7 +14,7 @@
 pub mod config;
 pub mod evaluate;
 pub mod identity;
-pub mod json;
+pub(crate) mod json;
 pub mod scope;
 pub mod subject;
 

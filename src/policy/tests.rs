@@ -263,8 +263,12 @@ fn unknown_fields_are_refused_at_every_level() {
         "Unknown key \"keyType\" (at default[0])"
     );
     assert_eq!(
-        refusal(r#"{"default": [{"type": "reject"}], "default": [{"type": "reject"}]}"#).split(" at line").next(),
-        Some("Duplicate key \"default\"")
+        refusal(r#"{"default": [{"type": "reject"}], "default": [{"type": "reject"}]}"#),
+        "Duplicate key \"default\""
+    );
+    assert_eq!(
+        refusal(r#"{"default": [{"type": "reject"}], "transports": {"dir": {"": [{"type": "reject"}], "": []}}}"#),
+        "Duplicate key \"\" (at transports[\"dir\"])"
     );
 }
 
@@ -374,16 +378,17 @@ fn signed_identity_errors() {
     assert_eq!(identity("null"), "JSON object expected, got null (at default[0].signedIdentity)");
     assert_eq!(
         identity(r#"{"type": "exactReference", "dockerReference": "busybox"}"#),
-        "dockerReference \"busybox\" contains neither a tag nor digest (at default[0].signedIdentity)"
+        "dockerReference busybox contains neither a tag nor digest (at default[0].signedIdentity)"
     );
-    assert!(identity(r#"{"type": "exactReference", "dockerReference": "UPPER:1"}"#)
-        .starts_with("Invalid format of dockerReference \"UPPER:1\": repository name must be lowercase"));
+    assert!(identity(r#"{"type": "exactReference", "dockerReference": "UPPER:1"}"#).starts_with(
+        "Invalid format of dockerReference UPPER:1: invalid reference format: repository name must be lowercase"
+    ));
     assert_eq!(
         identity(r#"{"type": "exactReference"}"#),
         "Key \"dockerReference\" missing in a JSON object (at default[0].signedIdentity)"
     );
     assert!(identity(r#"{"type": "exactRepository", "dockerRepository": "a b"}"#)
-        .starts_with("Invalid format of dockerRepository \"a b\""));
+        .starts_with("Invalid format of dockerRepository a b: invalid reference format"));
     assert_eq!(
         identity(r#"{"type": "remapIdentity", "prefix": "mirror.example/ns", "signedPrefix": "-bad-/x"}"#),
         "prefix \"-bad-/x\" is not valid (at default[0].signedIdentity)"
