@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing skopos needs on a Debian machine:
-# the CNCF distribution registry, skopeo, umoci and openssl (test peers), htpasswd from
+# the CNCF distribution registry, skopeo, umoci, GnuPG and openssl (test peers; gpg also signs
+# for --sign-by), htpasswd from
 # apache2-utils (bcrypt htpasswd files for the basic-auth registries of the package and Worker
 # tests), the wasm32 target, wasm-bindgen-cli at the version Cargo.lock pins (runs the wasm tests
 # under Node and builds pkg/), make (make pkg), npm
@@ -10,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_apt=()
-for pair in docker-registry:docker-registry skopeo:skopeo umoci:umoci openssl:openssl htpasswd:apache2-utils curl:curl /usr/bin/time:time make:make python3:python3 gzip:gzip \
+for pair in docker-registry:docker-registry skopeo:skopeo umoci:umoci gpg:gnupg gpg-agent:gpg-agent openssl:openssl htpasswd:apache2-utils curl:curl /usr/bin/time:time make:make python3:python3 gzip:gzip \
     chromium:chromium chromedriver:chromium-driver; do
     command -v "${pair%%:*}" >/dev/null 2>&1 || need_apt+=("${pair##*:}")
 done
