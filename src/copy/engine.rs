@@ -144,7 +144,7 @@ pub async fn copy_image<S: ImageSource, D: ImageDestination>(
         let image = if top.fetched.manifest.kind().is_index() { &instances[0] } else { &top };
         let (raw, media_type, digest) = copy_single(source, destination, image, options, progress).await?;
         progress.writing_manifest();
-        let signatures = image.signatures_for(&raw, destination, options)?;
+        let signatures = image.signatures_for(&raw, destination, options, progress)?;
         destination.put_signatures(None, &digest, &signatures).await?;
         destination.commit(&raw, &media_type, &digest).await?;
         return Ok(CopyReport { digest, media_type, skipped: false });
@@ -174,12 +174,12 @@ pub async fn copy_image<S: ImageSource, D: ImageDestination>(
         }
         let (raw, media_type, digest) = copy_single(source, destination, instance, options, progress).await?;
         destination.put_instance_manifest(&raw, &media_type, &digest).await?;
-        let signatures = instance.signatures_for(&raw, destination, options)?;
+        let signatures = instance.signatures_for(&raw, destination, options, progress)?;
         destination.put_signatures(Some(&digest), &digest, &signatures).await?;
     }
     progress.writing_manifest();
     let (raw, media_type, digest) = (top.fetched.manifest.raw(), top.fetched.manifest.media_type(), &top.fetched.digest);
-    let signatures = top.signatures_for(raw, destination, options)?;
+    let signatures = top.signatures_for(raw, destination, options, progress)?;
     destination.put_signatures(None, digest, &signatures).await?;
     destination.commit(raw, media_type, digest).await?;
     Ok(CopyReport { digest: digest.clone(), media_type: media_type.to_string(), skipped: false })
@@ -217,6 +217,7 @@ impl Admitted {
         raw: &[u8],
         destination: &D,
         options: &CopyOptions,
+        progress: &Arc<dyn Progress>,
     ) -> Result<Vec<Vec<u8>>> {
         let mut signatures = self.signatures.clone();
         if let Some(signing) = &options.signing {
@@ -229,8 +230,12 @@ impl Admitted {
                     )))
                 }
             };
+            progress.signing();
             let payload = crate::signature::payload_for(raw, &identity)?;
             signatures.push(signing.signer.sign(&payload)?);
+        }
+        if !signatures.is_empty() {
+            progress.storing_signatures();
         }
         Ok(signatures)
     }

@@ -27,6 +27,11 @@ pub trait Progress: crate::http::MaybeSend + crate::http::MaybeSync {
     fn blob_finished(&self, _blob: &BlobInfo, _outcome: BlobOutcome) {}
     /// The manifest is being written (skopeo: "Writing manifest to image destination").
     fn writing_manifest(&self) {}
+    /// A new signature is being made (skopeo: "Signing manifest using simple signing").
+    fn signing(&self) {}
+    /// Signatures are being stored with a manifest (skopeo: "Storing signatures"); only
+    /// reported when there are some.
+    fn storing_signatures(&self) {}
     /// One instance of an index is being copied (`index` of `count`).
     fn instance_started(&self, _index: usize, _count: usize) {}
     /// Nothing is copied: the destination already names this manifest

@@ -50,7 +50,8 @@ struct AcceptanceRules<'a> {
 /// (schema 1 manifests by their signed payload), then `identity_accepted(docker-reference)`.
 ///
 /// The texts are those of containers/image's `signedBy` policy: "Signature by key X is not
-/// accepted", "Signature for digest X does not match"; the identity wording is the caller's.
+/// accepted" (X the key that signed, a subkey's own fingerprint as gpgme reports it), "Signature
+/// for digest X does not match"; the identity wording is the caller's.
 pub fn verify_image_signature(
     keyring: &Keyring,
     accepted_fingerprints: Option<&[String]>,
@@ -60,7 +61,7 @@ pub fn verify_image_signature(
 ) -> Result<VerifiedSignature> {
     let key = |verified: &VerifiedMessage| match accepted_fingerprints {
         Some(accepted) if !is_accepted(verified, accepted) => {
-            Err(Error::Signature(format!("Signature by key {} is not accepted", verified.primary_fingerprint)))
+            Err(Error::Signature(format!("Signature by key {} is not accepted", verified.signing_fingerprint)))
         }
         _ => Ok(()),
     };
@@ -93,10 +94,14 @@ pub fn verify_standalone(
         if is_accepted(verified, &expected_list) {
             Ok(())
         } else {
+            // skopeo 1.9.3 takes one fingerprint; later versions a list, printed as Go prints a slice.
+            let expected = match expected_list.as_slice() {
+                [one] => format!("fingerprint {one}"),
+                many => format!("fingerprints [{}]", many.join(" ")),
+            };
             Err(Error::Signature(format!(
-                "Signature by {} does not match expected fingerprints [{}]",
-                verified.primary_fingerprint,
-                expected_list.join(" ")
+                "Signature by {} does not match expected {expected}",
+                verified.signing_fingerprint
             )))
         }
     };

@@ -60,6 +60,14 @@ impl Progress for Lines {
         say("Writing manifest to image destination");
     }
 
+    fn signing(&self) {
+        say("Signing manifest using simple signing");
+    }
+
+    fn storing_signatures(&self) {
+        say("Storing signatures");
+    }
+
     fn instance_started(&self, index: usize, count: usize) {
         say(&format!("Copying image {index}/{count}"));
     }
@@ -117,6 +125,14 @@ impl Progress for Bars {
 
     fn writing_manifest(&self) {
         let _ = self.multi.println("Writing manifest to image destination");
+    }
+
+    fn signing(&self) {
+        let _ = self.multi.println("Signing manifest using simple signing");
+    }
+
+    fn storing_signatures(&self) {
+        let _ = self.multi.println("Storing signatures");
     }
 
     fn instance_started(&self, index: usize, count: usize) {
