@@ -70,7 +70,7 @@ Expire-Date: 0
 %commit
 EOF
 gpg --batch --gen-key "$work/key.params" 2>/dev/null
-fpr=$(gpg --batch --with-colons --fingerprint bench@skopos.test | awk -F: '$1 == "fpr" {print $10; exit}')
+fpr=$(gpg --batch --with-colons --fingerprint bench@skopos.test 2>/dev/null | awk -F: '$1 == "fpr" {print $10; exit}')
 gpg --batch --export "$fpr" >"$work/key.pub.gpg"
 
 # The registry.
