@@ -268,7 +268,6 @@ impl PartialEq<&str> for ErrorCode {
     }
 }
 
-
 /// Everything that can go wrong in skopos.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {

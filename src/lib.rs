@@ -17,6 +17,7 @@ pub mod manifest;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod native;
 pub mod output;
+pub mod policy;
 pub mod proxy;
 pub mod reference;
 pub mod registry;

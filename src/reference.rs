@@ -312,8 +312,9 @@ fn has_uppercase(s: &str) -> bool {
     s.chars().any(|c| c.to_lowercase().ne(std::iter::once(c)))
 }
 
-/// `domain := host [":" port]`.
-fn is_domain(domain: &str) -> bool {
+/// `domain := host [":" port]`: a registry name as the grammar allows it (`example.com`,
+/// `localhost:5000`, `[::1]:5000`).
+pub fn is_domain(domain: &str) -> bool {
     let host_end = if domain.starts_with('[') {
         match domain.find(']') {
             Some(close) => close + 1,
@@ -339,8 +340,8 @@ fn is_ipv6_literal(host: &str) -> bool {
         .is_some_and(|ip| !ip.is_empty() && ip.bytes().all(|b| b.is_ascii_hexdigit() || b == b':'))
 }
 
-/// Dot-separated domain-name components (this also accepts dotted IPv4 addresses).
-fn is_domain_name(host: &str) -> bool {
+/// Dot-separated domain-name components, no port (this also accepts dotted IPv4 addresses).
+pub fn is_domain_name(host: &str) -> bool {
     host.split('.').all(is_domain_component)
 }
 
@@ -357,8 +358,8 @@ fn is_domain_component(component: &str) -> bool {
     }
 }
 
-/// `path-component ("/" path-component)*`.
-fn is_remote_name(path: &str) -> bool {
+/// `path-component ("/" path-component)*`: a repository path without its registry.
+pub fn is_remote_name(path: &str) -> bool {
     path.split('/').all(is_path_component)
 }
 

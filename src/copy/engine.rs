@@ -135,9 +135,9 @@ pub async fn copy_image<S: ImageSource, D: ImageDestination>(
     };
     let carries_signatures = std::iter::once(&top).chain(&instances).any(|image| !image.signatures.is_empty());
     if carries_signatures || options.signing.is_some() {
-        destination.signature_support().map_err(|e| {
-            Error::Unsupported(format!("Can not copy signatures to {}: {e}", destination.describe()))
-        })?;
+        destination
+            .signature_support()
+            .map_err(|e| Error::Unsupported(format!("Can not copy signatures to {}: {e}", destination.describe())))?;
     }
     progress.start();
     if !top.fetched.manifest.kind().is_index() || options.multi_arch == MultiArch::System {
@@ -178,7 +178,8 @@ pub async fn copy_image<S: ImageSource, D: ImageDestination>(
         destination.put_signatures(Some(&digest), &digest, &signatures).await?;
     }
     progress.writing_manifest();
-    let (raw, media_type, digest) = (top.fetched.manifest.raw(), top.fetched.manifest.media_type(), &top.fetched.digest);
+    let (raw, media_type, digest) =
+        (top.fetched.manifest.raw(), top.fetched.manifest.media_type(), &top.fetched.digest);
     let signatures = top.signatures_for(raw, destination, options, progress)?;
     destination.put_signatures(None, digest, &signatures).await?;
     destination.commit(raw, media_type, digest).await?;

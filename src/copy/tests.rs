@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex};
 use bytes::Bytes;
 
 use super::{
-    copy_image, BlobOutcome, Codec, Compression, CopyOptions, CopyReport, LayerEdit, MultiArch, Progress, Signer, Signing,
-    TrustPolicy,
+    copy_image, BlobOutcome, Codec, Compression, CopyOptions, CopyReport, LayerEdit, MultiArch, Progress, Signer,
+    Signing, TrustPolicy,
 };
 use crate::error::{Error, Result};
 use crate::http::ByteStream;
@@ -123,7 +123,7 @@ fn one_at_a_time_the_config_comes_first_then_layers_in_order() {
     let puts: Vec<Digest> =
         dest.calls().into_iter().filter_map(|c| if let DestCall::PutBlob(d) = c { Some(d) } else { None }).collect();
     assert_eq!(puts, image.blob_digests());
-    let mut expected = vec![SourceCall::Manifest(None)];
+    let mut expected = vec![SourceCall::Manifest(None), SourceCall::Signatures(image.digest.clone())];
     expected.extend(image.blob_digests().into_iter().map(SourceCall::Blob));
     assert_eq!(source.calls(), expected);
 }

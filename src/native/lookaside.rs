@@ -53,10 +53,7 @@ impl Lookaside {
             "file" => None,
             "http" | "https" => Some(lookaside_transport(&self.read_base)?),
             _ => {
-                return Err(Error::Config(format!(
-                    "Unsupported scheme when reading signature from {}",
-                    self.read_base
-                )))
+                return Err(Error::Config(format!("Unsupported scheme when reading signature from {}", self.read_base)))
             }
         };
         loop {
@@ -237,7 +234,10 @@ mod tests {
         let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
         assert!(rt.block_on(store.read(&digest())).unwrap().is_empty());
         store.write(&digest(), &[b"one".to_vec(), b"two".to_vec(), b"three".to_vec()]).unwrap();
-        assert_eq!(rt.block_on(store.read(&digest())).unwrap(), vec![b"one".to_vec(), b"two".to_vec(), b"three".to_vec()]);
+        assert_eq!(
+            rt.block_on(store.read(&digest())).unwrap(),
+            vec![b"one".to_vec(), b"two".to_vec(), b"three".to_vec()]
+        );
         store.write(&digest(), &[b"only".to_vec()]).unwrap();
         assert_eq!(rt.block_on(store.read(&digest())).unwrap(), vec![b"only".to_vec()]);
         let written = dir.path().join(format!("repo/name@sha256={}/signature-1", digest().hex()));

@@ -168,7 +168,9 @@ impl RegistriesD {
 
     /// The sections that may apply to `reference`, most specific first.
     fn sections_for<'a>(&'a self, reference: &Reference) -> impl Iterator<Item = &'a Section> + 'a {
-        let scopes = docker_scopes(reference);
+        let reference = reference.or_latest();
+        let mut scopes = vec![crate::policy::scope::docker_identity(&reference)];
+        scopes.extend(crate::policy::scope::docker_namespaces(&reference));
         scopes.into_iter().filter_map(|scope| self.docker.get(&scope)).chain(self.default_docker.iter())
     }
 
@@ -192,18 +194,6 @@ impl RegistriesD {
     }
 }
 
-// TEMPORARY until the policy module lands: the docker scopes of a reference, most specific first.
-fn docker_scopes(reference: &Reference) -> Vec<String> {
-    let mut scopes = vec![reference.or_latest().to_string()];
-    let mut name = reference.name();
-    scopes.push(name.clone());
-    while let Some(cut) = name.rfind('/') {
-        name.truncate(cut);
-        scopes.push(name.clone());
-    }
-    scopes
-}
-
 /// containers/image's built-in lookaside directory: for root `/var/lib/containers/sigstore`,
 /// for other users `$HOME/.local/share/containers/sigstore`.
 fn builtin_lookaside() -> Url {
@@ -213,7 +203,8 @@ fn builtin_lookaside() -> Url {
         Some(home) if !root => Path::new(&home).join(".local/share/containers/sigstore"),
         _ => PathBuf::from("/var/lib/containers/sigstore"),
     };
-    Url::from_directory_path(&dir).unwrap_or_else(|()| Url::parse("file:///var/lib/containers/sigstore").expect("valid"))
+    Url::from_directory_path(&dir)
+        .unwrap_or_else(|()| Url::parse("file:///var/lib/containers/sigstore").expect("valid"))
 }
 
 #[cfg(test)]
@@ -268,14 +259,15 @@ mod tests {
 
     #[test]
     fn a_section_defined_twice_is_refused() {
-        let err = RegistriesD::merge([("1.yaml", "docker:\n  r.example: {}\n"), ("2.yaml", "docker:\n  r.example: {}\n")])
-            .unwrap_err();
+        let err =
+            RegistriesD::merge([("1.yaml", "docker:\n  r.example: {}\n"), ("2.yaml", "docker:\n  r.example: {}\n")])
+                .unwrap_err();
         assert_eq!(
             err.to_string(),
             "Error parsing signature storage configuration: \"docker\" namespace \"r.example\" defined both in \"1.yaml\" and \"2.yaml\""
         );
-        let err = RegistriesD::merge([("1.yaml", "default-docker: {}\n"), ("2.yaml", "default-docker: {}\n")])
-            .unwrap_err();
+        let err =
+            RegistriesD::merge([("1.yaml", "default-docker: {}\n"), ("2.yaml", "default-docker: {}\n")]).unwrap_err();
         assert!(err.to_string().contains("\"default-docker\" defined both in \"1.yaml\" and \"2.yaml\""), "{err}");
     }
 

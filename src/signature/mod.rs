@@ -10,7 +10,7 @@
 pub mod dump;
 pub mod openpgp;
 pub mod payload;
-mod strict_json;
+pub(crate) mod strict_json;
 
 pub use openpgp::{Keyring, SigningKey};
 pub use payload::UntrustedSignature;

@@ -94,6 +94,9 @@ fn is_signature_name(name: &str) -> bool {
 /// The `version` file's content.
 pub const DIR_VERSION: &str = "Directory Transport Version: 1.1\n";
 
+/// The signatures of the top-level manifest (`None`) or of an instance, waiting for `commit`.
+type PendingSignatures = (Option<Digest>, Vec<Vec<u8>>);
+
 /// A `dir:` directory as a destination.
 ///
 /// Unlike skopeo, an existing `dir:` image is not wiped first: blobs it already has are kept
@@ -103,7 +106,7 @@ pub struct DirDestination {
     path: PathBuf,
     /// Signatures given before `commit`, written with the manifest so that a failed copy
     /// leaves an older image's signatures as they were.
-    signatures: std::sync::Mutex<Vec<(Option<Digest>, Vec<Vec<u8>>)>>,
+    signatures: std::sync::Mutex<Vec<PendingSignatures>>,
 }
 
 impl DirDestination {
@@ -124,7 +127,9 @@ impl DirDestination {
                     )));
                 }
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => super::write::ensure_dir(path).await?,
+            // Created by the first write, so a copy refused before it (by the trust policy)
+            // leaves no directory behind.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(Error::io(format!("reading {}", path.display()), e)),
         }
         Ok(DirDestination { path: path.to_path_buf(), signatures: Default::default() })
@@ -214,16 +219,19 @@ impl crate::image::ImageDestination for DirDestination {
     }
 
     async fn put_blob(&self, blob: &crate::image::BlobInfo, stream: ByteStream) -> Result<()> {
+        super::write::ensure_dir(&self.path).await?;
         super::write::stream_atomic(&self.path.join(blob.digest.hex()), stream, blob.size).await.map(|_| ())
     }
 
     async fn put_new_blob(&self, stream: ByteStream, media_type: &str) -> Result<crate::image::BlobInfo> {
+        super::write::ensure_dir(&self.path).await?;
         let (digest, size) =
             super::write::stream_content_addressed(&self.path, |d| self.path.join(d.hex()), stream).await?;
         Ok(crate::image::BlobInfo { digest, size: Some(size), media_type: media_type.to_string() })
     }
 
     async fn put_instance_manifest(&self, raw: &[u8], _media_type: &str, digest: &Digest) -> Result<()> {
+        super::write::ensure_dir(&self.path).await?;
         super::write::write_atomic(&self.path.join(format!("{}.manifest.json", digest.hex())), raw).await
     }
 
@@ -237,6 +245,7 @@ impl crate::image::ImageDestination for DirDestination {
     }
 
     async fn commit(&self, raw: &[u8], _media_type: &str, _digest: &Digest) -> Result<()> {
+        super::write::ensure_dir(&self.path).await?;
         super::write::write_atomic(&self.path.join("version"), DIR_VERSION.as_bytes()).await?;
         let signatures = self.write_signatures().await?;
         super::write::write_atomic(&self.path.join("manifest.json"), raw).await?;

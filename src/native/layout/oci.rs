@@ -109,7 +109,8 @@ impl OciDestination {
                 root.display()
             )));
         }
-        super::write::ensure_dir(&root.join("blobs").join("sha256")).await?;
+        // Directories are made by the first write, so a copy refused before it (by the trust
+        // policy) leaves nothing behind.
         Ok(OciDestination { root: root.to_path_buf(), image: image.map(str::to_string) })
     }
 
@@ -162,17 +163,26 @@ impl crate::image::ImageDestination for OciDestination {
 
     async fn put_new_blob(&self, stream: ByteStream, media_type: &str) -> Result<crate::image::BlobInfo> {
         let scratch = self.root.join("blobs").join("sha256");
+        super::write::ensure_dir(&scratch).await?;
         let (digest, size) =
             super::write::stream_content_addressed(&scratch, |d| blob_path(&self.root, d), stream).await?;
         Ok(crate::image::BlobInfo { digest, size: Some(size), media_type: media_type.to_string() })
     }
 
     async fn put_instance_manifest(&self, raw: &[u8], _media_type: &str, digest: &Digest) -> Result<()> {
-        super::write::write_atomic(&blob_path(&self.root, digest), raw).await
+        let path = blob_path(&self.root, digest);
+        if let Some(dir) = path.parent() {
+            super::write::ensure_dir(dir).await?;
+        }
+        super::write::write_atomic(&path, raw).await
     }
 
     async fn commit(&self, raw: &[u8], media_type: &str, digest: &Digest) -> Result<()> {
-        super::write::write_atomic(&blob_path(&self.root, digest), raw).await?;
+        let path = blob_path(&self.root, digest);
+        if let Some(dir) = path.parent() {
+            super::write::ensure_dir(dir).await?;
+        }
+        super::write::write_atomic(&path, raw).await?;
         if !self.root.join("oci-layout").exists() {
             super::write::write_atomic(&self.root.join("oci-layout"), OCI_LAYOUT.as_bytes()).await?;
         }

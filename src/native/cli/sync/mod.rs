@@ -39,12 +39,12 @@ use clap::Args;
 use futures_util::{stream, StreamExt};
 
 use super::connect::{open_destination, open_source};
-use super::trust::source_policy;
 use super::copy_flags::{help_order, CopyFlags};
 use super::endpoint_options::{DestinationOptions, SourceOptions};
 use super::options::{GlobalOptions, ImageOptions};
 use super::progress::reporter;
 use super::retry::RetryOptions;
+use super::trust::source_policy;
 use crate::copy::{copy_image, CopyOptions, Progress};
 use crate::digest::Digest;
 use crate::error::{Error, Result};
@@ -166,11 +166,8 @@ pub async fn run(args: &SyncArgs, global: &GlobalOptions) -> Result<Vec<u8>> {
     let log = Log { quiet: args.flags.quiet };
     let source_options = args.source.image_options(args.flags.authfile.as_ref());
     let destination_options = args.destination.image_options(args.flags.authfile.as_ref());
-    let options = CopyOptions {
-        skip_if_present: true,
-        signing: args.flags.signing(None)?,
-        ..args.flags.copy_options(global)?
-    };
+    let options =
+        CopyOptions { skip_if_present: true, signing: args.flags.signing(None)?, ..args.flags.copy_options(global)? };
 
     let groups = args.retry.run(|| images_to_copy(&args.src, &args.source_arg, &source_options, &log)).await?;
     let naming = Naming::new(&args.dest, &args.destination_arg, args.scoped, &args.append_suffix);
