@@ -102,7 +102,13 @@ impl Trust {
     /// `--sign-by`), under `--insecure-policy`; returns its manifest digest.
     fn push(&self, tool: Tool, repo: &str, tag: &str, seed: &str, extra: &[&str]) -> String {
         let (layout, digest) = layout_of(seed);
-        let r = self.copy(tool, &["--insecure-policy"], extra, &layout.reference("t"), &self.image(&format!("{repo}:{tag}")));
+        let r = self.copy(
+            tool,
+            &["--insecure-policy"],
+            extra,
+            &layout.reference("t"),
+            &self.image(&format!("{repo}:{tag}")),
+        );
         assert_eq!(r.code, 0, "{tool:?} push of {repo}:{tag} {extra:?} failed: {}", r.stderr);
         digest
     }
@@ -239,8 +245,20 @@ fn standalone_sign_with_a_passphrase_and_with_a_key_file_is_verified_by_skopeo()
     // The keyring's protected key, unlocked with --passphrase-file.
     let sig = t.path("locked.sig");
     let pass = locked.passphrase_file.as_ref().unwrap().to_str().unwrap();
-    t.run(Skopos, &["standalone-sign", "--passphrase-file", pass, m, &reference, &locked.fingerprint, "-o", sig.to_str().unwrap()])
-        .ok();
+    t.run(
+        Skopos,
+        &[
+            "standalone-sign",
+            "--passphrase-file",
+            pass,
+            m,
+            &reference,
+            &locked.fingerprint,
+            "-o",
+            sig.to_str().unwrap(),
+        ],
+    )
+    .ok();
     let out = t.run(Skopeo, &["standalone-verify", m, &reference, &locked.fingerprint, sig.to_str().unwrap()]).ok();
     assert_eq!(out.stdout, format!("Signature verified, digest {digest}\n"));
 
@@ -263,7 +281,16 @@ fn standalone_sign_with_a_passphrase_and_with_a_key_file_is_verified_by_skopeo()
     let sig = t.path("mismatch.sig");
     let r = t.run(
         Skopos,
-        &["standalone-sign", "--key-file", t.key.secret_key.to_str().unwrap(), m, &reference, &locked.fingerprint, "-o", sig.to_str().unwrap()],
+        &[
+            "standalone-sign",
+            "--key-file",
+            t.key.secret_key.to_str().unwrap(),
+            m,
+            &reference,
+            &locked.fingerprint,
+            "-o",
+            sig.to_str().unwrap(),
+        ],
     );
     assert_fails_saying(&r, &["Error creating signature", &locked.fingerprint]);
     assert_absent(&sig);
@@ -282,14 +309,34 @@ fn wrong_passphrase_is_refused_and_writes_nothing() {
     let sig = t.path("gpg.sig");
     let r = t.run(
         Skopos,
-        &["standalone-sign", "--passphrase-file", w, manifest.to_str().unwrap(), &reference, &locked.fingerprint, "-o", sig.to_str().unwrap()],
+        &[
+            "standalone-sign",
+            "--passphrase-file",
+            w,
+            manifest.to_str().unwrap(),
+            &reference,
+            &locked.fingerprint,
+            "-o",
+            sig.to_str().unwrap(),
+        ],
     );
     assert_fails_saying(&r, &["Error creating signature", &locked.fingerprint]);
     assert_absent(&sig);
     // Exported secret key.
     let r = t.run(
         Skopos,
-        &["standalone-sign", "--key-file", locked.secret_key.to_str().unwrap(), "--passphrase-file", w, manifest.to_str().unwrap(), &reference, &locked.fingerprint, "-o", sig.to_str().unwrap()],
+        &[
+            "standalone-sign",
+            "--key-file",
+            locked.secret_key.to_str().unwrap(),
+            "--passphrase-file",
+            w,
+            manifest.to_str().unwrap(),
+            &reference,
+            &locked.fingerprint,
+            "-o",
+            sig.to_str().unwrap(),
+        ],
     );
     assert_fails_saying(&r, &["passphrase"]);
     assert_absent(&sig);
@@ -376,24 +423,50 @@ fn sync_under_signed_by_copies_signed_images_and_refuses_unsigned_ones() {
     t.seed("ns/unsigned", "1", "sync-unsigned");
     let policy = t.signed_by_policy(&t.key);
     let p = policy.arg();
+    // Each tool syncs into its own directory: DEST-skopos, DEST-skopeo.
     let sync = |repo: &str, dest: &str| {
         let source = t.name(repo);
-        let dest = t.path(dest);
-        let args = ["--policy", &p, "sync", "--src-tls-verify=false", "--src", "docker", "--dest", "dir", &source, dest.to_str().unwrap()];
-        (t.run(Skopos, &args), t.run(Skopeo, &args))
+        let [ours, theirs] = [Skopos, Skopeo].map(|tool| {
+            let dest = t.path(&format!("{dest}-{tool:?}").to_lowercase());
+            let args = [
+                "--policy",
+                &p,
+                "sync",
+                "--src-tls-verify=false",
+                "--src",
+                "docker",
+                "--dest",
+                "dir",
+                &source,
+                dest.to_str().unwrap(),
+            ];
+            t.run(tool, &args)
+        });
+        (ours, theirs)
     };
 
     let (ours, theirs) = sync("ns/signed:1", "signed");
     assert_eq!(theirs.code, 0, "skopeo sync: {}", theirs.stderr);
     assert_eq!(ours.code, 0, "skopos sync: {}", ours.stderr);
-    assert!(t.path("signed/ns/signed:1/manifest.json").exists(), "{:?}", common::copy::listing(&t.path("signed")));
-    assert_eq!(dir_signatures(&t.path("signed/ns/signed:1")).len(), 1);
+    for tool in ["skopos", "skopeo"] {
+        let image = t.path(&format!("signed-{tool}/signed:1"));
+        assert!(
+            image.join("manifest.json").exists(),
+            "{tool}: {:?}",
+            common::copy::listing(&t.path(&format!("signed-{tool}")))
+        );
+        assert_eq!(dir_signatures(&image).len(), 1, "{tool} carried the signature");
+    }
 
     let (ours, theirs) = sync("ns/unsigned:1", "unsigned");
     assert_skopeo_failed(&theirs, "an unsigned image in sync");
-    let line = assert_clean_failure(&ours, 1);
-    assert!(line.contains("Source image rejected") && line.contains(&t.name("ns/unsigned:1")), "{line}");
-    assert!(!t.path("unsigned/ns/unsigned:1/manifest.json").exists());
+    // sync logs skopeo's "Copying image ref" line first; the error is the last line.
+    assert_eq!(ours.code, 1, "skopos sync of an unsigned image: {}", ours.stderr);
+    assert!(!ours.stderr.contains("panicked"), "{}", ours.stderr);
+    let line = ours.stderr.lines().last().unwrap_or("");
+    assert!(line.starts_with("skopos: ") && line.contains("Source image rejected"), "{}", ours.stderr);
+    assert!(line.contains(&t.name("ns/unsigned:1")) && line.contains("no signature exists"), "{line}");
+    assert!(!t.path("unsigned-skopos/unsigned:1/manifest.json").exists());
 }
 
 // 3. Requirement types.
@@ -425,10 +498,22 @@ fn a_registry_scope_wins_over_the_default() {
     let src = t.image("ns/app:1");
     let host = t.reg.host();
     let cases = [
-        (json!({"default": [{"type": "reject"}], "transports": {"docker": {&host: [{"type": "insecureAcceptAnything"}]}}}), true),
-        (json!({"default": [{"type": "insecureAcceptAnything"}], "transports": {"docker": {&host: [{"type": "reject"}]}}}), false),
-        (json!({"default": [{"type": "insecureAcceptAnything"}], "transports": {"docker": {format!("{host}/ns/app"): [{"type": "reject"}], &host: [{"type": "insecureAcceptAnything"}]}}}), false),
-        (json!({"default": [{"type": "insecureAcceptAnything"}], "transports": {"docker": {format!("{host}/ns/other"): [{"type": "reject"}]}}}), true),
+        (
+            json!({"default": [{"type": "reject"}], "transports": {"docker": {&host: [{"type": "insecureAcceptAnything"}]}}}),
+            true,
+        ),
+        (
+            json!({"default": [{"type": "insecureAcceptAnything"}], "transports": {"docker": {&host: [{"type": "reject"}]}}}),
+            false,
+        ),
+        (
+            json!({"default": [{"type": "insecureAcceptAnything"}], "transports": {"docker": {format!("{host}/ns/app"): [{"type": "reject"}], &host: [{"type": "insecureAcceptAnything"}]}}}),
+            false,
+        ),
+        (
+            json!({"default": [{"type": "insecureAcceptAnything"}], "transports": {"docker": {format!("{host}/ns/other"): [{"type": "reject"}]}}}),
+            true,
+        ),
     ];
     for (n, (policy, accepted)) in cases.iter().enumerate() {
         let policy = PolicyFile::new(policy);
@@ -556,9 +641,12 @@ fn bad_policies_are_refused_in_one_line_naming_the_file() {
 
     // Requirements whose keys cannot be had: refused when the image is checked.
     let key_data = base64_of(&std::fs::read(&t.key.public_key).unwrap());
-    let two_sources = json!({"type": "signedBy", "keyType": "GPGKeys", "keyPath": t.key.public_key, "keyData": key_data});
+    let two_sources =
+        json!({"type": "signedBy", "keyType": "GPGKeys", "keyPath": t.key.public_key, "keyData": key_data});
     let missing = json!({"type": "signedBy", "keyType": "GPGKeys", "keyPath": missing_key});
-    for (requirement, words) in [(two_sources, vec!["keyPath", "keyData"]), (missing, vec![missing_key.to_str().unwrap()])] {
+    for (requirement, words) in
+        [(two_sources, vec!["keyPath", "keyData"]), (missing, vec![missing_key.to_str().unwrap()])]
+    {
         let policy = t.host_policy(requirement);
         let r = t.copy_under(Skopos, &policy, &[], &src, &t.dir_ref("out"));
         assert_fails_saying(&r, &words);
@@ -617,18 +705,26 @@ fn bad_signatures_are_refused_in_one_line_with_nothing_written() {
 
     let mut junk = common::copy::noise(5 << 20, 7);
     junk[0] = 0x89;
-    let cases: Vec<(&str, Vec<u8>)> = vec![
-        ("another digest", donor_sig),
-        ("another identity", sign(&t.key, &t.name("ns/elsewhere:1"))),
-        ("an unknown key", sign(&stranger, &t.name("ns/app:1"))),
-        ("truncated", good[..good.len() / 2].to_vec()),
-        ("5 MiB of junk", junk),
+    let cases: Vec<(&str, Vec<u8>, Vec<&str>)> = vec![
+        ("another digest", donor_sig, vec!["does not match"]),
+        ("another identity", sign(&t.key, &t.name("ns/elsewhere:1")), vec!["ns/elsewhere:1", "is not accepted"]),
+        ("an unknown key", sign(&stranger, &t.name("ns/app:1")), vec!["Key not found"]),
+        ("truncated", good[..good.len() / 2].to_vec(), vec!["Invalid OpenPGP message"]),
+        ("5 MiB of junk", junk, vec!["exceeds the limit"]),
     ];
-    for (what, signature) in cases {
+    for (what, signature, words) in cases {
         t.store.put_signatures("ns/app", &digest, &[signature]);
         let r = t.copy_under(Skopos, &policy, &[], &t.image("ns/app:1"), &t.dir_ref("out"));
         let line = assert_clean_failure(&r, 1);
-        assert!(line.contains(&image), "{what}: {line} does not name {image}");
+        let sig_url =
+            format!("{}/ns/app@sha256={}/signature-1", t.store.base_url(), digest.strip_prefix("sha256:").unwrap());
+        assert!(
+            line.contains(&image) || line.contains(&sig_url),
+            "{what}: {line} names neither {image} nor the signature"
+        );
+        for word in words {
+            assert!(line.contains(word), "{what}: {line} does not say {word:?}");
+        }
         assert_absent(&t.path("out"));
         let theirs = t.copy_under(Skopeo, &policy, &[], &t.image("ns/app:1"), &t.dir_ref("skopeo-out"));
         assert_skopeo_failed(&theirs, what);
