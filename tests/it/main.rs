@@ -16,3 +16,4 @@ mod registry_basic_auth;
 mod registry_tls;
 mod registry_token_auth;
 mod sync;
+mod trust;

@@ -6,8 +6,10 @@
 pub mod auth_cases;
 pub mod copy;
 pub mod fault_proxy;
+pub mod gpg;
 pub mod http;
 pub mod image;
+pub mod lookaside;
 pub mod registry;
 pub mod tls;
 pub mod token;
