@@ -9,6 +9,7 @@ mod copy_faults;
 mod copy_layers;
 mod copy_transports;
 mod credentials;
+mod global_flags;
 mod local_transports;
 mod login_delete;
 mod registry_anonymous;
