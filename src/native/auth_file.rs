@@ -2,8 +2,8 @@
 //! `config.json` in their lookup order, base64 `auth` entries, identity tokens,
 //! repository-scoped keys (`host/namespace/repo`), and docker credential helpers.
 
+use crate::native::process::run_with_input;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 use base64::Engine as _;
 
@@ -357,19 +357,13 @@ fn write_object(path: &Path, root: &serde_json::Map<String, serde_json::Value>) 
 /// Runs `docker-credential-NAME ACTION` with `input` on stdin. `Ok(false)` when the helper says
 /// it holds no credentials for `registry`.
 fn run_helper(name: &str, action: &str, registry: &str, input: &str) -> Result<bool> {
-    use std::io::Write as _;
     let program = format!("docker-credential-{name}");
-    let mut child = Command::new(&program)
-        .arg(action)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| Error::io(format!("running credential helper {program}"), e))?;
-    if let Some(mut stdin) = child.stdin.take() {
-        stdin.write_all(input.as_bytes()).map_err(|e| Error::io(format!("writing to {program}"), e))?;
-    }
-    let output = child.wait_with_output().map_err(|e| Error::io(format!("running credential helper {program}"), e))?;
+    let output = run_with_input(
+        program.as_ref(),
+        &[action.as_ref()],
+        input.as_bytes(),
+        &format!("running credential helper {program}"),
+    )?;
     if output.status.success() {
         return Ok(true);
     }
@@ -389,19 +383,12 @@ fn credential_helper(name: &str, registry: &str) -> Result<Option<Credentials>> 
         secret: String,
     }
     let program = format!("docker-credential-{name}");
-    let mut child = Command::new(&program)
-        .arg("get")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| Error::io(format!("running credential helper {program}"), e))?;
-    {
-        use std::io::Write;
-        let mut stdin = child.stdin.take().expect("piped");
-        stdin.write_all(registry.as_bytes()).map_err(|e| Error::io(format!("writing to {program}"), e))?;
-    }
-    let output = child.wait_with_output().map_err(|e| Error::io(format!("running credential helper {program}"), e))?;
+    let output = run_with_input(
+        program.as_ref(),
+        &["get".as_ref()],
+        registry.as_bytes(),
+        &format!("running credential helper {program}"),
+    )?;
     if !output.status.success() {
         let said = String::from_utf8_lossy(&output.stdout);
         if said.contains("credentials not found") {

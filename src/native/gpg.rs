@@ -5,12 +5,11 @@
 //! `gpg` finds its keyring as usual (`GNUPGHOME`, else `~/.gnupg`). A passphrase comes from
 //! `--passphrase-file` through loopback pinentry; without one, gpg-agent asks the user.
 
-use std::io::Write;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
 
 use crate::copy::Signer;
 use crate::error::{Error, Result};
+use crate::native::process::run_with_input;
 
 /// The `gpg` program: `$SKOPOS_GPG` if set, else `gpg` on `PATH`.
 fn program() -> PathBuf {
@@ -26,19 +25,7 @@ fn last_message(stderr: &[u8]) -> String {
 
 /// Runs gpg with `args`, feeding `input`, and returns its standard output.
 fn run(args: &[&std::ffi::OsStr], input: &[u8], what: &str) -> Result<Vec<u8>> {
-    let mut child = Command::new(program())
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| Error::io(format!("{what}: running gpg"), e))?;
-    let mut stdin = child.stdin.take().expect("stdin is piped");
-    let input = input.to_vec();
-    // Written on its own thread so that a large output cannot block gpg while we write.
-    let writer = std::thread::spawn(move || stdin.write_all(&input));
-    let output = child.wait_with_output().map_err(|e| Error::io(format!("{what}: waiting for gpg"), e))?;
-    let _ = writer.join();
+    let output = run_with_input(program().as_os_str(), args, input, &format!("{what}: running gpg"))?;
     if !output.status.success() {
         return Err(Error::Signature(format!("{what}: {}", last_message(&output.stderr))));
     }

@@ -129,15 +129,9 @@ pub fn read_signature_file(path: &std::path::Path) -> Result<Option<Vec<u8>>> {
 /// Reads a whole signature file, refusing more than [`MAX_SIGNATURE_SIZE`] bytes before they
 /// are held.
 pub fn read_at_most(file: impl std::io::Read, what: &str) -> Result<Vec<u8>> {
-    use std::io::Read;
-    let mut bytes = Vec::new();
-    file.take(MAX_SIGNATURE_SIZE + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| Error::io(format!("reading signature {what}"), e))?;
-    if bytes.len() as u64 > MAX_SIGNATURE_SIZE {
-        return Err(Error::Signature(format!("signature {what} is larger than {MAX_SIGNATURE_SIZE} bytes")));
-    }
-    Ok(bytes)
+    crate::native::bounded_read::read_at_most(file, MAX_SIGNATURE_SIZE)
+        .map_err(|e| Error::io(format!("reading signature {what}"), e))?
+        .ok_or_else(|| Error::Signature(format!("signature {what} is larger than {MAX_SIGNATURE_SIZE} bytes")))
 }
 
 /// A transport for a lookaside server: certificate verification on, no credentials.

@@ -40,8 +40,7 @@ fn tmpdir_is_where_archives_are_unpacked() {
     // A usable one works, and is left empty afterwards.
     let tmp = work.path().join("tmp");
     std::fs::create_dir(&tmp).unwrap();
-    skopos(&["--tmpdir", tmp.to_str().unwrap(), "copy", "--quiet", &archive, &format!("dir:{}", dest.display())])
-        .ok();
+    skopos(&["--tmpdir", tmp.to_str().unwrap(), "copy", "--quiet", &archive, &format!("dir:{}", dest.display())]).ok();
     assert!(dest.join("manifest.json").exists());
     assert_eq!(std::fs::read_dir(&tmp).unwrap().count(), 0, "the unpacked archive is removed");
 }

@@ -96,9 +96,12 @@ pub fn main() -> ExitCode {
     if let Some(dir) = &cli.global.registries_d {
         crate::native::registries_d::set_dir(dir.clone());
     }
-    if let Some(dir) = &cli.global.tmpdir {
-        // Before any thread starts: every temporary file (archive staging) goes below it.
-        std::env::set_var("TMPDIR", dir);
+    // Before any thread starts: big temporary files (an unpacked archive) go below `--tmpdir`,
+    // else `$TMPDIR`, else /var/tmp, as containers tools put them.
+    match (&cli.global.tmpdir, std::env::var_os("TMPDIR")) {
+        (Some(dir), _) => std::env::set_var("TMPDIR", dir),
+        (None, None) if std::path::Path::new("/var/tmp").is_dir() => std::env::set_var("TMPDIR", "/var/tmp"),
+        (None, _) => {}
     }
     let runtime = match runtime_for(&cli.command) {
         Ok(rt) => rt,

@@ -79,16 +79,11 @@ struct FsKeyFiles;
 
 impl KeyFiles for FsKeyFiles {
     fn read(&self, path: &str) -> Result<Vec<u8>> {
-        use std::io::Read;
-        let file = std::fs::File::open(path).map_err(|e| Error::io(format!("reading key file {path}"), e))?;
-        let mut bytes = Vec::new();
-        file.take(MAX_KEY_FILE_SIZE + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|e| Error::io(format!("reading key file {path}"), e))?;
-        if bytes.len() as u64 > MAX_KEY_FILE_SIZE {
-            return Err(Error::Config(format!("key file {path} is larger than {MAX_KEY_FILE_SIZE} bytes")));
-        }
-        Ok(bytes)
+        let reading = |e| Error::io(format!("reading key file {path}"), e);
+        let file = std::fs::File::open(path).map_err(reading)?;
+        crate::native::bounded_read::read_at_most(file, MAX_KEY_FILE_SIZE)
+            .map_err(reading)?
+            .ok_or_else(|| Error::Config(format!("key file {path} is larger than {MAX_KEY_FILE_SIZE} bytes")))
     }
 }
 
