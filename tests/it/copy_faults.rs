@@ -119,6 +119,7 @@ fn run_fault(fault: Fault, count: usize, label: &str, check_line: impl Fn(&str, 
     for dest in Dest::all(&s, label) {
         let dst = dest.name();
         let before = dest.before();
+        s.proxy.wait_idle();
         s.proxy.reset_log();
         s.proxy.inject(fault, count);
         let r = skopos_copy(&[], &["-q"], &s.source, &dst);
@@ -130,6 +131,7 @@ fn run_fault(fault: Fault, count: usize, label: &str, check_line: impl Fn(&str, 
         dest.assert_untouched(&before, &format!("{fault:?} -> {dst}"));
 
         // The same copy without -q: the error is still a single line, after the progress lines.
+        s.proxy.wait_idle();
         s.proxy.inject(fault, count);
         let r = skopos_copy(&[], &[], &s.source, &dst);
         assert_eq!(r.code, 1, "{}", r.stderr);
@@ -144,6 +146,7 @@ fn run_fault(fault: Fault, count: usize, label: &str, check_line: impl Fn(&str, 
         );
         dest.assert_untouched(&before, &format!("{fault:?} -> {dst} (with progress)"));
 
+        s.proxy.wait_idle();
         s.proxy.reset_log();
         s.proxy.inject(fault, count);
         let mut args = vec!["-q"];
@@ -209,6 +212,7 @@ fn too_many_requests_honoured_without_retry_flags() {
     let s = setup();
     for count in [1, 3] {
         let dst = format!("oci:{}:t", s.tmp.path().join(format!("ok-{count}")).display());
+        s.proxy.wait_idle();
         s.proxy.reset_log();
         s.proxy.inject(Fault::TooManyRequests, count);
         let started = Instant::now();
@@ -230,6 +234,7 @@ fn too_many_requests_honoured_without_retry_flags() {
 /// Runs `skopos copy` of a large layer through a proxy that sends its body slowly, waits until
 /// a partial file is being written in `watch`, and sends `signal`.
 fn interrupt_copy(s: &Setup, source: &str, dst: &str, watch: &Path, signal: &str) -> i32 {
+    s.proxy.wait_idle();
     s.proxy.inject(Fault::Slow(Duration::from_millis(40)), 100);
     let mut child = skopos_cmd(&["copy", "-q", "--src-tls-verify=false", source, dst])
         .stdout(Stdio::null())

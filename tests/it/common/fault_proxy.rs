@@ -41,6 +41,10 @@ struct State {
     faulted: Vec<String>,
     /// `METHOD target -> status` of every request answered.
     log: Vec<String>,
+    /// Connections being served now.
+    active: usize,
+    /// When the last connection was accepted.
+    last_accept: Option<std::time::Instant>,
 }
 
 /// A running proxy; stops accepting on Drop.
@@ -65,8 +69,16 @@ impl FaultProxy {
                     break;
                 }
                 let Ok(conn) = conn else { continue };
+                {
+                    let mut s = state2.lock().unwrap();
+                    s.active += 1;
+                    s.last_accept = Some(std::time::Instant::now());
+                }
                 let (state, upstream) = (state2.clone(), upstream.clone());
-                std::thread::spawn(move || serve(conn, &upstream, &state));
+                std::thread::spawn(move || {
+                    serve(conn, &upstream, &state);
+                    state.lock().unwrap().active -= 1;
+                });
             }
         });
         FaultProxy { port, state, stop, thread: Some(thread) }
@@ -102,6 +114,23 @@ impl FaultProxy {
     /// `METHOD target -> status` for every request answered so far.
     pub fn log(&self) -> Vec<String> {
         self.state.lock().unwrap().log.clone()
+    }
+
+    /// Waits until no connection is being served and none was accepted for 300 ms (at most 10 s),
+    /// so that requests a finished client left queued are answered before the next
+    /// [`FaultProxy::inject`] and cannot take its faults.
+    pub fn wait_idle(&self) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while std::time::Instant::now() < deadline {
+            {
+                let s = self.state.lock().unwrap();
+                let quiet = s.last_accept.is_none_or(|t| t.elapsed() > Duration::from_millis(300));
+                if s.active == 0 && quiet {
+                    return;
+                }
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     /// Forgets the log and the faulted targets.
