@@ -6,7 +6,7 @@ Written from the formats alone, with PyPI `cryptography` (ECDSA P-256, PKIX, PKC
 
 * public key: PEM "PUBLIC KEY", a PKIX SubjectPublicKeyInfo of an EC P-256 key;
 * private key: PEM "ENCRYPTED SIGSTORE PRIVATE KEY" or "ENCRYPTED COSIGN PRIVATE KEY" whose body is
-  the JSON {"kdf":{"name":"scrypt","params":{"N":32768,"r":8,"p":1},"salt":B64},
+  the JSON {"kdf":{"name":"scrypt","params":{"N":32768,"r":8,"p":1},"salt":B64},  (N may be 65536)
   "cipher":{"name":"nacl/secretbox","nonce":B64},"ciphertext":B64}: the PKCS #8 DER private key
   sealed by secretbox (XSalsa20-Poly1305, 24-byte nonce) under the 32-byte scrypt key of the
   passphrase (32-byte salt); base64 is standard with padding;
@@ -66,13 +66,13 @@ def scrypt_key(passphrase, salt, n, r, p):
     return hashlib.scrypt(passphrase, salt=salt, n=n, r=r, p=p, maxmem=256 * 1024 * 1024, dklen=32)
 
 
-def encrypt_private(key, passphrase, label):
+def encrypt_private(key, passphrase, label, n=SCRYPT_N):
     pkcs8 = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     salt = os.urandom(32)
     nonce = os.urandom(24)
-    sealed = nacl.secret.SecretBox(scrypt_key(passphrase, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)).encrypt(pkcs8, nonce)
+    sealed = nacl.secret.SecretBox(scrypt_key(passphrase, salt, n, SCRYPT_R, SCRYPT_P)).encrypt(pkcs8, nonce)
     document = {
-        "kdf": {"name": "scrypt", "params": {"N": SCRYPT_N, "r": SCRYPT_R, "p": SCRYPT_P}, "salt": b64(salt)},
+        "kdf": {"name": "scrypt", "params": {"N": n, "r": SCRYPT_R, "p": SCRYPT_P}, "salt": b64(salt)},
         "cipher": {"name": "nacl/secretbox", "nonce": b64(nonce)},
         "ciphertext": b64(sealed.ciphertext),
     }
@@ -133,6 +133,7 @@ def generate(directory):
     write(directory, "private-sigstore.pem", encrypt_private(key, PASSPHRASE, LABELS[0]))
     write(directory, "private-cosign.pem", encrypt_private(key, PASSPHRASE, LABELS[1]))
     write(directory, "private-empty-passphrase.pem", encrypt_private(key, b"", LABELS[0]))
+    write(directory, "private-n65536.pem", encrypt_private(key, PASSPHRASE, LABELS[0], n=65536))
     write(directory, "passphrase.txt", PASSPHRASE)
 
     payload = payload_for(manifest, REFERENCE, CREATOR, TIMESTAMP)
