@@ -169,9 +169,12 @@ fn malformed_private_key_pem_is_refused() {
     );
 }
 
+/// A change made to an envelope's JSON.
+type Tamper = fn(&mut Value);
+
 #[test]
 fn tampered_envelopes_are_refused_with_the_part_that_is_wrong() {
-    let cases: [(&str, fn(&mut Value), &str); 7] = [
+    let cases: [(&str, Tamper, &str); 7] = [
         ("kdf name", |e| e["kdf"]["name"] = "pbkdf2".into(), r#"decrypt: encrypted: unknown kdf name "pbkdf2""#),
         ("no kdf", |e| drop(e.as_object_mut().unwrap().remove("kdf")), r#"decrypt: encrypted: unknown kdf name """#),
         ("cipher name", |e| e["cipher"]["name"] = "aes".into(), r#"decrypt: encrypted: unknown cipher name "aes""#),
