@@ -5,8 +5,9 @@
 # apache2-utils (bcrypt htpasswd files for the basic-auth registries of the package and Worker
 # tests), the wasm32 target, wasm-bindgen-cli at the version Cargo.lock pins (runs the wasm tests
 # under Node and builds pkg/), make (make pkg), npm
-# (packs and installs the package in tests/node/run.sh), and Chromium with chromedriver
-# (tests/browser/run.sh runs the JS API in headless Chromium).
+# (packs and installs the package in tests/node/run.sh), Chromium with chromedriver
+# (tests/browser/run.sh runs the JS API in headless Chromium), and Python's cryptography and pynacl
+# (the sigstore oracle).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,6 +21,16 @@ if [ ${#need_apt[@]} -gt 0 ]; then
     echo "installing Debian packages: ${need_apt[*]}" >&2
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+# The sigstore oracle (src/sigstore/testdata/oracle.py, run by tests/it/sigstore_keys.rs): Python's
+# cryptography and pynacl.
+if ! python3 -c 'import cryptography, nacl' >/dev/null 2>&1; then
+    echo "installing Python packages: cryptography pynacl" >&2
+    python3 -m pip install -q cryptography pynacl 2>/dev/null \
+        || python3 -m pip install -q --break-system-packages cryptography pynacl 2>/dev/null \
+        || { SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+             DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-cryptography python3-nacl >/dev/null; }
 fi
 
 rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown

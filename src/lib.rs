@@ -22,6 +22,7 @@ pub mod proxy;
 pub mod reference;
 pub mod registry;
 pub mod signature;
+pub mod sigstore;
 #[cfg(test)]
 pub(crate) mod testing;
 #[cfg(target_arch = "wasm32")]

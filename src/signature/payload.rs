@@ -1,5 +1,7 @@
 //! The simple signing payload (containers-signature(5)): the JSON document an OpenPGP signature
-//! wraps, written as containers/image marshals it and read as strictly as it reads it.
+//! wraps, written as containers/image marshals it and read as strictly as it reads it. Sigstore
+//! (cosign) signatures sign the same document with another `critical.type`
+//! ([`PayloadFormat::SIGSTORE`], used by `crate::sigstore`).
 
 use serde_json::{json, Map, Value};
 
@@ -9,6 +11,38 @@ use crate::error::{Error, Result};
 
 /// The `critical.type` every simple signing payload carries.
 pub const SIGNATURE_TYPE: &str = "atomic container signature";
+
+/// The `critical.type` of a sigstore (cosign) signature payload.
+pub const SIGSTORE_SIGNATURE_TYPE: &str = "cosign container image signature";
+
+/// What differs between the two payloads containers/image reads: the type string, whether
+/// `"optional": null` is allowed (cosign writes it when a signature has no annotations), and the
+/// words for a fractional timestamp.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PayloadFormat {
+    /// `critical.type`.
+    pub signature_type: &'static str,
+    /// Whether `optional` may be JSON `null` (read as an empty object).
+    pub optional_may_be_null: bool,
+    /// The error for an `optional.timestamp` that is not an integer.
+    pub fractional_timestamp: &'static str,
+}
+
+impl PayloadFormat {
+    /// Simple signing (`atomic container signature`).
+    pub const SIMPLE_SIGNING: PayloadFormat = PayloadFormat {
+        signature_type: SIGNATURE_TYPE,
+        optional_may_be_null: false,
+        fractional_timestamp: "Field optional.timestamp is not an integer",
+    };
+    /// Sigstore (`cosign container image signature`); the timestamp error keeps containers/image's
+    /// words for this format, repeated word included.
+    pub const SIGSTORE: PayloadFormat = PayloadFormat {
+        signature_type: SIGSTORE_SIGNATURE_TYPE,
+        optional_may_be_null: true,
+        fractional_timestamp: "Field optional.timestamp is not is not an integer",
+    };
+}
 
 /// The contents of a signature payload, not yet trusted: nothing here has been checked against
 /// a key, a manifest or a policy.
@@ -39,6 +73,11 @@ impl UntrustedSignature {
     /// The payload bytes as containers/image's `json.Marshal` writes them: compact, members of
     /// each object sorted by key (Go marshals maps that way), HTML characters escaped.
     pub fn to_json(&self) -> Vec<u8> {
+        self.to_json_as(&PayloadFormat::SIMPLE_SIGNING)
+    }
+
+    /// [`to_json`](Self::to_json) with `format`'s type string.
+    pub fn to_json_as(&self, format: &PayloadFormat) -> Vec<u8> {
         let mut optional = Map::new();
         if let Some(creator) = &self.creator {
             optional.insert("creator".into(), Value::String(creator.clone()));
@@ -51,7 +90,7 @@ impl UntrustedSignature {
             "critical": {
                 "identity": { "docker-reference": self.docker_reference },
                 "image": { "docker-manifest-digest": self.docker_manifest_digest.to_string() },
-                "type": SIGNATURE_TYPE,
+                "type": format.signature_type,
             },
             "optional": optional,
         });
@@ -63,26 +102,35 @@ impl UntrustedSignature {
     /// no object repeats a key, `timestamp` is an integer, the type is [`SIGNATURE_TYPE`] and the
     /// digest is valid.
     pub fn parse(payload: &[u8]) -> Result<Self> {
-        Self::parse_strict(payload).map_err(Error::Signature)
+        Self::parse_as(payload, &PayloadFormat::SIMPLE_SIGNING)
     }
 
-    fn parse_strict(payload: &[u8]) -> std::result::Result<Self, String> {
+    /// [`parse`](Self::parse) with `format`'s rules.
+    pub fn parse_as(payload: &[u8], format: &PayloadFormat) -> Result<Self> {
+        Self::parse_strict(payload, format).map_err(Error::Signature)
+    }
+
+    fn parse_strict(payload: &[u8], format: &PayloadFormat) -> std::result::Result<Self, String> {
         let document = StrictValue::parse(payload)?;
         let [critical, optional] = document.exact_fields(["critical", "optional"])?;
 
         let mut creator = None;
         let mut timestamp = None;
-        for (key, value) in optional.object_members()? {
+        let optional_members = match optional {
+            StrictValue::Null if format.optional_may_be_null => &[][..],
+            other => other.object_members()?,
+        };
+        for (key, value) in optional_members {
             match key.as_str() {
                 "creator" => creator = Some(value.as_string("optional.creator")?.to_string()),
-                "timestamp" => timestamp = Some(integer_timestamp(value)?),
+                "timestamp" => timestamp = Some(integer_timestamp(value, format)?),
                 _ => {}
             }
         }
 
         let [signature_type, image, identity] = critical.exact_fields(["type", "image", "identity"])?;
         let signature_type = signature_type.as_string("critical.type")?;
-        if signature_type != SIGNATURE_TYPE {
+        if signature_type != format.signature_type {
             return Err(format!("Unrecognized signature type {signature_type}"));
         }
         let [digest] = image.exact_fields(["docker-manifest-digest"])?;
@@ -101,13 +149,13 @@ impl UntrustedSignature {
 }
 
 /// `optional.timestamp`: a JSON number with an integral value that fits an `i64`.
-fn integer_timestamp(value: &StrictValue) -> std::result::Result<i64, String> {
+fn integer_timestamp(value: &StrictValue, format: &PayloadFormat) -> std::result::Result<i64, String> {
     let StrictValue::Number(n) = value else {
         return Err(format!("json: cannot unmarshal {} into Go value of type float64", value.kind()));
     };
     let whole = *n as i64;
     if whole as f64 != *n {
-        return Err("Field optional.timestamp is not an integer".to_string());
+        return Err(format.fractional_timestamp.to_string());
     }
     Ok(whole)
 }

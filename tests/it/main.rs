@@ -16,5 +16,6 @@ mod registry_anonymous;
 mod registry_basic_auth;
 mod registry_tls;
 mod registry_token_auth;
+mod sigstore_keys;
 mod sync;
 mod trust;
