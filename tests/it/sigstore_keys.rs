@@ -85,3 +85,32 @@ fn a_key_and_signature_the_oracle_makes_now_are_read_by_skopos() {
     assert_eq!(wrong.to_string().lines().count(), 1);
     assert!(wrong.to_string().contains("decrypt: encrypted: decryption failed"), "{wrong}");
 }
+
+#[test]
+fn generate_sigstore_key_writes_a_pair_the_oracle_opens_and_never_overwrites() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = TempDir::new().unwrap();
+    let passphrase = write(&dir, "passphrase", b"correct horse\nsecond line is not read\n");
+    let prefix = dir.path().join("my-key");
+    let prefix = prefix.to_str().unwrap();
+    let r =
+        crate::common::skopos(&["generate-sigstore-key", "--output-prefix", prefix, "--passphrase-file", &passphrase])
+            .ok();
+    assert_eq!(r.stdout, format!("Key written to \"{prefix}.private\" and \"{prefix}.pub\""));
+    let private = format!("{prefix}.private");
+    let mode = std::fs::metadata(&private).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "the private key is readable by its owner only");
+    assert!(std::fs::read_to_string(&private).unwrap().starts_with("-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----"));
+    // The oracle opens it with the passphrase's first line, and finds the public key beside it.
+    let decrypted = oracle(&["decrypt", &private, "correct horse"]).ok();
+    assert_eq!(decrypted.stdout, std::fs::read_to_string(format!("{prefix}.pub")).unwrap());
+    PublicKey::from_pem(decrypted.stdout.as_bytes()).unwrap();
+
+    // A second run refuses to overwrite either file, and changes nothing.
+    let before = std::fs::read(&private).unwrap();
+    let again =
+        crate::common::skopos(&["generate-sigstore-key", "--output-prefix", prefix, "--passphrase-file", &passphrase]);
+    let line = crate::common::assert_clean_failure(&again, 1);
+    assert_eq!(line, format!("skopos: Refusing to overwrite existing \"{prefix}.pub\""));
+    assert_eq!(std::fs::read(&private).unwrap(), before);
+}

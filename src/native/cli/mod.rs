@@ -9,6 +9,7 @@ pub mod copy;
 pub mod copy_flags;
 pub mod delete;
 pub mod endpoint_options;
+pub mod generate_sigstore_key;
 pub mod inspect;
 pub mod list_tags;
 pub mod login;
@@ -46,6 +47,8 @@ pub enum Command {
     Copy(copy::CopyArgs),
     /// Delete image IMAGE-NAME
     Delete(delete::DeleteArgs),
+    /// Generate a sigstore public/private key pair
+    GenerateSigstoreKey(generate_sigstore_key::GenerateSigstoreKeyArgs),
     /// Inspect image IMAGE-NAME
     Inspect(inspect::InspectArgs),
     /// List tags in the transport/repository specified by the SOURCE-IMAGE
@@ -137,6 +140,7 @@ async fn run(cli: &Cli) -> Result<Vec<u8>> {
         match &cli.command {
             Command::Copy(args) => copy::run(args, &cli.global).await,
             Command::Delete(args) => delete::run(args).await,
+            Command::GenerateSigstoreKey(args) => generate_sigstore_key::run(args).await,
             Command::Inspect(args) => inspect::run(args, &cli.global).await,
             Command::ListTags(args) => list_tags::run(args).await,
             Command::Login(args) => login::run(args, &cli.global).await,
