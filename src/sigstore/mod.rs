@@ -7,7 +7,7 @@
 //!   written to the passphrase-encrypted PEM that `skopeo generate-sigstore-key` and cosign use),
 //!   signing and verifying.
 //! * [`encrypted`]: that passphrase envelope (scrypt, then NaCl secretbox).
-//! * [`payload`]: [`UntrustedSigstorePayload`], over `crate::signature::payload`'s rules.
+//! * [`payload`]: the cosign payload's JSON, over `crate::signature::payload`'s rules.
 //! * [`pem`]: PEM blocks as Go reads and writes them.
 
 pub mod encrypted;
@@ -16,7 +16,6 @@ pub mod payload;
 pub mod pem;
 
 pub use keys::{PrivateKey, PublicKey};
-pub use payload::UntrustedSigstorePayload;
 
 use crate::error::Result;
 
@@ -26,7 +25,7 @@ use crate::error::Result;
 /// refused ("Unexpected empty signature content").
 pub fn payload_for(manifest: &[u8], docker_reference: &str) -> Result<Vec<u8>> {
     let digest = crate::manifest::manifest_digest(manifest)?;
-    UntrustedSigstorePayload::new(digest, docker_reference.to_string()).to_json()
+    payload::to_json(&crate::signature::UntrustedSignature::new(digest, docker_reference.to_string()))
 }
 
 #[cfg(test)]

@@ -345,8 +345,8 @@ fn our_signatures_are_der_and_verify() {
 
 // ---- payloads ----
 
-fn oracle_payload() -> UntrustedSigstorePayload {
-    UntrustedSigstorePayload {
+fn oracle_payload() -> UntrustedSignature {
+    UntrustedSignature {
         docker_manifest_digest: crate::manifest::manifest_digest(V2S2).unwrap(),
         docker_reference: REFERENCE.into(),
         creator: Some(CREATOR.into()),
@@ -356,18 +356,21 @@ fn oracle_payload() -> UntrustedSigstorePayload {
 
 #[test]
 fn the_payload_is_written_byte_for_byte_as_the_oracle_writes_it() {
-    assert_eq!(String::from_utf8(oracle_payload().to_json().unwrap()).unwrap(), String::from_utf8_lossy(PAYLOAD));
+    assert_eq!(
+        String::from_utf8(payload::to_json(&oracle_payload()).unwrap()).unwrap(),
+        String::from_utf8_lossy(PAYLOAD)
+    );
 }
 
 #[test]
 fn the_oracles_payload_is_read() {
-    assert_eq!(UntrustedSigstorePayload::parse(PAYLOAD).unwrap(), oracle_payload());
+    assert_eq!(payload::parse(PAYLOAD).unwrap(), oracle_payload());
 }
 
 #[test]
 fn payload_for_names_the_manifest_digest_and_the_reference_now() {
     let before = crate::clock::now_secs().floor() as i64;
-    let payload = UntrustedSigstorePayload::parse(&payload_for(V2S2, REFERENCE).unwrap()).unwrap();
+    let payload = payload::parse(&payload_for(V2S2, REFERENCE).unwrap()).unwrap();
     let after = crate::clock::now_secs().ceil() as i64;
     assert_eq!(payload.docker_manifest_digest, crate::manifest::manifest_digest(V2S2).unwrap());
     assert_eq!(payload.docker_reference, REFERENCE);
@@ -386,10 +389,7 @@ fn sigstore_and_simple_signing_payloads_are_not_interchangeable() {
         timestamp: None,
     }
     .to_json();
-    assert_eq!(
-        message(UntrustedSigstorePayload::parse(&simple)),
-        "Unrecognized signature type atomic container signature"
-    );
+    assert_eq!(message(payload::parse(&simple)), "Unrecognized signature type atomic container signature");
     assert_eq!(
         message(UntrustedSignature::parse(PAYLOAD)),
         "Unrecognized signature type cosign container image signature"
@@ -402,7 +402,7 @@ fn a_null_optional_is_read_as_cosign_writes_it() {
     let cosign = format!(
         r#"{{"critical":{{"identity":{{"docker-reference":"example.com/repo"}},"image":{{"docker-manifest-digest":"{digest}"}},"type":"cosign container image signature"}},"optional":null}}"#
     );
-    let payload = UntrustedSigstorePayload::parse(cosign.as_bytes()).unwrap();
+    let payload = payload::parse(cosign.as_bytes()).unwrap();
     assert_eq!((payload.creator, payload.timestamp), (None, None));
     assert_eq!(payload.docker_reference, "example.com/repo");
     let simple = cosign.replace("cosign container image signature", "atomic container signature");
@@ -420,10 +420,10 @@ fn payload_strictness_is_simple_signings_with_this_formats_words() {
         (with("sha256:20bf", "sha256:20BF"), "invalid docker-manifest-digest value"),
     ];
     for (payload, expected) in cases {
-        let error = message(UntrustedSigstorePayload::parse(&payload));
+        let error = message(payload::parse(&payload));
         assert!(error.starts_with(expected), "{error} for {}", String::from_utf8_lossy(&payload));
     }
     // Unknown optional members are ignored, as in containers/image.
     let extra = with(r#""optional":{"#, r#""optional":{"annotation":"x","#);
-    assert_eq!(UntrustedSigstorePayload::parse(&extra).unwrap(), oracle_payload());
+    assert_eq!(payload::parse(&extra).unwrap(), oracle_payload());
 }
