@@ -367,6 +367,16 @@ fn string_members(value: &Json, place: &Place, names: &[&str]) -> Result<Vec<Opt
     Ok(values)
 }
 
+/// containers/image's rule for a certificate source given as a path or as data: exactly one,
+/// each as (field name, whether it is given).
+fn exactly_one_source(place: &Place, path: (&str, bool), data: (&str, bool)) -> Result<(), String> {
+    match (path.1, data.1) {
+        (true, true) => Err(place.error(format!("{} and {} cannot be used simultaneously", path.0, data.0))),
+        (false, false) => Err(place.error(format!("At least one of {} and {} must be specified", path.0, data.0))),
+        _ => Ok(()),
+    }
+}
+
 fn sigstore_fulcio(value: &Json, place: &Place) -> Result<(), String> {
     let mut fields = Fields::of(value, place)?;
     let ca_path = fields.take("caPath").map(|v| json::string(v, &place.field("caPath"))).transpose()?;
@@ -374,14 +384,11 @@ fn sigstore_fulcio(value: &Json, place: &Place) -> Result<(), String> {
     let issuer = fields.take("oidcIssuer").map(|v| json::string(v, &place.field("oidcIssuer"))).transpose()?;
     let email = fields.take("subjectEmail").map(|v| json::string(v, &place.field("subjectEmail"))).transpose()?;
     fields.finish()?;
-    let has_path = ca_path.is_some_and(|p| !p.is_empty());
-    let has_data = ca_data.flatten().is_some();
-    if has_path && has_data {
-        return Err(place.error("caPath and caData cannot be used simultaneously"));
-    }
-    if !has_path && !has_data {
-        return Err(place.error("At least one of caPath and caData must be specified"));
-    }
+    exactly_one_source(
+        place,
+        ("caPath", ca_path.is_some_and(|p| !p.is_empty())),
+        ("caData", ca_data.flatten().is_some()),
+    )?;
     if issuer.unwrap_or_default().is_empty() {
         return Err(place.error("oidcIssuer not specified"));
     }
@@ -406,14 +413,11 @@ fn sigstore_pki(value: &Json, place: &Place) -> Result<(), String> {
     let hostname =
         fields.take("subjectHostname").map(|v| json::string(v, &place.field("subjectHostname"))).transpose()?;
     fields.finish()?;
-    let roots_path = roots_path.is_some_and(|p| !p.is_empty());
-    let roots_data = roots_data.flatten().is_some();
-    if roots_path && roots_data {
-        return Err(place.error("caRootsPath and caRootsData cannot be used simultaneously"));
-    }
-    if !roots_path && !roots_data {
-        return Err(place.error("At least one of caRootsPath and caRootsData must be specified"));
-    }
+    exactly_one_source(
+        place,
+        ("caRootsPath", roots_path.is_some_and(|p| !p.is_empty())),
+        ("caRootsData", roots_data.flatten().is_some()),
+    )?;
     if mid_path.is_some_and(|p| !p.is_empty()) && mid_data.flatten().is_some() {
         return Err(place.error("caIntermediatesPath and caIntermediatesData cannot be used simultaneously"));
     }

@@ -643,3 +643,18 @@ mod evaluation {
         assert_eq!(denial(base_layer.evaluate(V2S2, &[])).1, "signedBaseLayer not implemented yet!");
     }
 }
+
+#[test]
+fn certificate_sources_are_exactly_one_of_path_and_data() {
+    let policy = |fulcio: &str| {
+        let text = format!(
+            r#"{{"default":[{{"type":"sigstoreSigned","keyPath":"/k.pub"}}],"transports":{{"docker":{{"r.example":[{{"type":"sigstoreSigned","fulcio":{fulcio},"rekorPublicKeyPath":"/r.pub"}}]}}}}}}"#
+        );
+        Policy::parse(text.as_bytes(), "p.json").map(|_| ()).map_err(|e| e.to_string())
+    };
+    let both = policy(r#"{"caPath":"/ca.pem","caData":"YQ==","oidcIssuer":"i","subjectEmail":"e"}"#).unwrap_err();
+    assert!(both.contains("caPath and caData cannot be used simultaneously"), "{both}");
+    let none = policy(r#"{"oidcIssuer":"i","subjectEmail":"e"}"#).unwrap_err();
+    assert!(none.contains("At least one of caPath and caData must be specified"), "{none}");
+    policy(r#"{"caPath":"/ca.pem","oidcIssuer":"i","subjectEmail":"e"}"#).unwrap();
+}
