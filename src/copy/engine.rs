@@ -31,6 +31,7 @@ use crate::http::ByteStream;
 use crate::image::{BlobInfo, ImageDestination, ImageSource};
 use crate::manifest::{media_type, Manifest, ManifestKind, Parsed, WantedPlatform};
 use crate::registry::FetchedManifest;
+use crate::signature::Signature;
 
 /// Which images of a multi-platform index to copy (skopeo's `--multi-arch`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -190,7 +191,7 @@ pub async fn copy_image<S: ImageSource, D: ImageDestination>(
 struct Admitted {
     fetched: FetchedManifest,
     /// The source's signatures to copy (none with `remove_signatures`).
-    signatures: Vec<Vec<u8>>,
+    signatures: Vec<Signature>,
 }
 
 impl Admitted {
@@ -219,7 +220,7 @@ impl Admitted {
         destination: &D,
         options: &CopyOptions,
         progress: &Arc<dyn Progress>,
-    ) -> Result<Vec<Vec<u8>>> {
+    ) -> Result<Vec<Signature>> {
         let mut signatures = self.signatures.clone();
         if let Some(signing) = &options.signing {
             let identity = match signing.identity.clone().or_else(|| destination.docker_reference()) {
@@ -232,8 +233,7 @@ impl Admitted {
                 }
             };
             progress.signing();
-            let payload = crate::signature::payload_for(raw, &identity)?;
-            signatures.push(signing.signer.sign(&payload)?);
+            signatures.push(signing.signer.sign(raw, &identity)?);
         }
         if !signatures.is_empty() {
             progress.storing_signatures();

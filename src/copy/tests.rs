@@ -14,6 +14,7 @@ use crate::http::ByteStream;
 use crate::image::config::OciImage;
 use crate::image::{BlobInfo, MountOrigin};
 use crate::manifest::{media_type, Manifest, ManifestKind, WantedPlatform};
+use crate::signature::Signature;
 use crate::testing::memory_image::{DOCKER_LAYER_GZIP, OCI_LAYER_GZIP};
 use crate::testing::{block_on, DestCall, MemoryDestination, MemorySource, SourceCall, TestImage, TestIndex};
 use crate::Digest;
@@ -551,9 +552,9 @@ impl TrustPolicy for FakePolicy {
     fn needs_signatures(&self) -> bool {
         self.needs_signatures
     }
-    fn admit(&self, manifest: &[u8], signatures: &[Vec<u8>]) -> Result<()> {
+    fn admit(&self, manifest: &[u8], signatures: &[Signature]) -> Result<()> {
         let digest = Digest::sha256(manifest);
-        self.seen.lock().unwrap().push((digest.clone(), signatures.to_vec()));
+        self.seen.lock().unwrap().push((digest.clone(), signatures.iter().map(Signature::to_blob).collect()));
         if self.refused.as_ref() == Some(&digest) {
             return Err(Error::PolicyDenied {
                 image: "memory:source".into(),
@@ -565,12 +566,19 @@ impl TrustPolicy for FakePolicy {
     }
 }
 
+/// Signatures as their stored bytes, to compare with what tests gave the source.
+fn blobs(signatures: Vec<Signature>) -> Vec<Vec<u8>> {
+    signatures.iter().map(Signature::to_blob).collect()
+}
+
 /// Signs by prefixing the payload, so tests can read back what was signed.
 struct PrefixSigner;
 
 impl Signer for PrefixSigner {
-    fn sign(&self, payload: &[u8]) -> Result<Vec<u8>> {
-        Ok([b"SIGNED:".as_slice(), payload].concat())
+    fn sign(&self, manifest: &[u8], docker_reference: &str) -> Result<Signature> {
+        crate::copy::trust::sign_simple(manifest, docker_reference, |payload| {
+            Ok([b"SIGNED:".as_slice(), payload].concat())
+        })
     }
 }
 
@@ -615,7 +623,7 @@ fn one_platform_of_an_index_is_admitted_with_the_index() {
     let policy = FakePolicy::new(None, true);
     copy(&source, &dest, &with_policy(&policy, options())).unwrap();
     assert_eq!(policy.seen(), [(index.digest.clone(), vec![]), (amd64.clone(), vec![b"amd64 sig".to_vec()])]);
-    assert_eq!(dest.signatures(&amd64), [b"amd64 sig".to_vec()], "the instance's signatures go with it");
+    assert_eq!(blobs(dest.signatures(&amd64)), [b"amd64 sig".to_vec()], "the instance's signatures go with it");
 }
 
 #[test]
@@ -624,7 +632,7 @@ fn signatures_travel_with_the_image_and_are_stored_before_commit() {
     let source = MemorySource::image(&image).with_signatures(&image.digest, &[b"first", b"second"]);
     let dest = MemoryDestination::new();
     copy(&source, &dest, &options()).unwrap();
-    assert_eq!(dest.signatures(&image.digest), [b"first".to_vec(), b"second".to_vec()]);
+    assert_eq!(blobs(dest.signatures(&image.digest)), [b"first".to_vec(), b"second".to_vec()]);
     let calls = dest.calls();
     assert!(
         position(&calls, &DestCall::Signatures(image.digest.clone(), 2))
@@ -641,9 +649,9 @@ fn each_image_of_an_index_keeps_its_own_signatures() {
         .with_signatures(&arm64, &[b"arm64 sig"]);
     let dest = MemoryDestination::new();
     copy(&source, &dest, &all()).unwrap();
-    assert_eq!(dest.signatures(&index.digest), [b"index sig".to_vec()]);
-    assert_eq!(dest.signatures(&arm64), [b"arm64 sig".to_vec()]);
-    assert!(dest.signatures(&amd64).is_empty());
+    assert_eq!(blobs(dest.signatures(&index.digest)), [b"index sig".to_vec()]);
+    assert_eq!(blobs(dest.signatures(&arm64)), [b"arm64 sig".to_vec()]);
+    assert!(blobs(dest.signatures(&amd64)).is_empty());
 }
 
 #[test]
@@ -653,14 +661,14 @@ fn remove_signatures_leaves_them_behind_and_does_not_read_them_when_no_policy_ne
     let dest = MemoryDestination::new();
     let policy = FakePolicy::new(None, false);
     copy(&source, &dest, &with_policy(&policy, CopyOptions { remove_signatures: true, ..options() })).unwrap();
-    assert!(dest.signatures(&image.digest).is_empty());
+    assert!(blobs(dest.signatures(&image.digest)).is_empty());
     assert!(!source.calls().iter().any(|c| matches!(c, SourceCall::Signatures(_))), "{:?}", source.calls());
     // A policy that looks at signatures still gets them, though they are not copied.
     let policy = FakePolicy::new(None, true);
     let dest = MemoryDestination::new();
     copy(&source, &dest, &with_policy(&policy, CopyOptions { remove_signatures: true, ..options() })).unwrap();
     assert_eq!(policy.seen()[0].1, [b"sig".to_vec()]);
-    assert!(dest.signatures(&image.digest).is_empty());
+    assert!(blobs(dest.signatures(&image.digest)).is_empty());
 }
 
 #[test]
@@ -702,7 +710,7 @@ fn signing_adds_a_signature_naming_the_destination_and_the_written_digest() {
     let dest = MemoryDestination::new();
     let signing = Signing { signer: Arc::new(PrefixSigner), identity: None };
     copy(&source, &dest, &CopyOptions { signing: Some(signing), ..options() }).unwrap();
-    let stored = dest.signatures(&image.digest);
+    let stored = blobs(dest.signatures(&image.digest));
     assert_eq!(stored.len(), 2);
     assert_eq!(stored[0], b"old");
     let payload = stored[1].strip_prefix(b"SIGNED:".as_slice()).expect("made by the signer");
@@ -713,7 +721,7 @@ fn signing_adds_a_signature_naming_the_destination_and_the_written_digest() {
     let dest = MemoryDestination::new();
     let signing = Signing { signer: Arc::new(PrefixSigner), identity: Some("other.example/x:1".into()) };
     copy(&MemorySource::image(&image), &dest, &CopyOptions { signing: Some(signing), ..options() }).unwrap();
-    let stored = dest.signatures(&image.digest);
+    let stored = blobs(dest.signatures(&image.digest));
     let parsed = crate::signature::UntrustedSignature::parse(&stored[0][b"SIGNED:".len()..]).unwrap();
     assert_eq!(parsed.docker_reference, "other.example/x:1");
 }

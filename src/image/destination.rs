@@ -12,6 +12,7 @@ use crate::digest::Digest;
 use crate::error::{Error, Result};
 use crate::http::{ByteStream, MaybeSend, MaybeSync};
 use crate::manifest::ManifestKind;
+use crate::signature::Signature;
 
 /// What a destination needs to know about a blob.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,7 +86,7 @@ pub trait ImageDestination: MaybeSend + MaybeSync {
         None
     }
 
-    /// `Ok` if the destination can store simple signatures; otherwise why not, in skopeo's words.
+    /// `Ok` if the destination can store signatures; otherwise why not, in skopeo's words.
     fn signature_support(&self) -> Result<()> {
         Err(Error::Unsupported(format!("{} cannot store signatures", self.describe())))
     }
@@ -97,7 +98,7 @@ pub trait ImageDestination: MaybeSend + MaybeSync {
         &self,
         _instance: Option<&Digest>,
         _digest: &Digest,
-        signatures: &[Vec<u8>],
+        signatures: &[Signature],
     ) -> impl Future<Output = Result<()>> + MaybeSend {
         let result = if signatures.is_empty() { Ok(()) } else { self.signature_support() };
         async move { result }

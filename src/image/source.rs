@@ -7,6 +7,7 @@ use crate::digest::Digest;
 use crate::error::Result;
 use crate::http::{read_limited, ByteStream, MaybeSend, MaybeSync, Transport};
 use crate::registry::{FetchedManifest, RegistryClient};
+use crate::signature::Signature;
 
 /// Where an image is read from.
 pub trait ImageSource: MaybeSend + MaybeSync {
@@ -29,14 +30,14 @@ pub trait ImageSource: MaybeSend + MaybeSync {
         async { Ok(None) }
     }
 
-    /// The simple signatures (containers-signature(5)) of the top-level manifest (`instance`
-    /// `None`) or of one instance of an index, whose manifest has `digest`: unverified bytes,
-    /// each at most [`crate::signature::MAX_SIGNATURE_SIZE`]. None, for sources that keep none.
+    /// The signatures (simple or sigstore) of the top-level manifest (`instance` `None`) or of
+    /// one instance of an index, whose manifest has `digest`: unverified, each at most
+    /// [`crate::signature::MAX_SIGNATURE_SIZE`]. None, for sources that keep none.
     fn signatures(
         &self,
         _instance: Option<&Digest>,
         _digest: &Digest,
-    ) -> impl Future<Output = Result<Vec<Vec<u8>>>> + MaybeSend {
+    ) -> impl Future<Output = Result<Vec<Signature>>> + MaybeSend {
         async { Ok(Vec::new()) }
     }
 }

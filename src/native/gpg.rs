@@ -7,9 +7,11 @@
 
 use std::path::PathBuf;
 
+use crate::copy::trust::sign_simple;
 use crate::copy::Signer;
 use crate::error::{Error, Result};
 use crate::native::process::run_with_input;
+use crate::signature::Signature;
 
 /// The `gpg` program: `$SKOPOS_GPG` if set, else `gpg` on `PATH`.
 fn program() -> PathBuf {
@@ -44,10 +46,9 @@ impl GpgSigner {
     pub fn new(fingerprint: &str, passphrase_file: Option<PathBuf>) -> Self {
         GpgSigner { fingerprint: fingerprint.to_string(), passphrase_file }
     }
-}
 
-impl Signer for GpgSigner {
-    fn sign(&self, payload: &[u8]) -> Result<Vec<u8>> {
+    /// The OpenPGP signed message over `payload` (`gpg --sign`).
+    pub fn sign_message(&self, payload: &[u8]) -> Result<Vec<u8>> {
         let mut args: Vec<std::ffi::OsString> =
             vec!["--no-tty".into(), "--local-user".into(), self.fingerprint.clone().into()];
         if let Some(file) = &self.passphrase_file {
@@ -62,6 +63,12 @@ impl Signer for GpgSigner {
             return Err(Error::Signature(format!("{what}: gpg wrote no signature")));
         }
         Ok(signature)
+    }
+}
+
+impl Signer for GpgSigner {
+    fn sign(&self, manifest: &[u8], docker_reference: &str) -> Result<Signature> {
+        sign_simple(manifest, docker_reference, |payload| self.sign_message(payload))
     }
 }
 

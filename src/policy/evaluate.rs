@@ -7,7 +7,7 @@ use super::identity::IdentityRule;
 use super::{KeyFiles, PolicySubject};
 use crate::error::{Error, Result};
 use crate::reference::Reference;
-use crate::signature::{self, Keyring};
+use crate::signature::{self, Keyring, Signature};
 
 /// The resolved policy for one image. Cheap to clone, and shared between threads by the copy
 /// engine.
@@ -83,22 +83,24 @@ impl ImagePolicy {
         self.requirements.iter().any(|r| matches!(r.check, Check::Signed { .. } | Check::SignedUnimplemented { .. }))
     }
 
-    /// Checks the image (its `manifest` bytes and its simple-signing `signatures`) against every
-    /// requirement, in order: `Ok(())`, or [`Error::PolicyDenied`] for the first requirement
-    /// that refuses, with containers/image's reason.
-    pub fn evaluate(&self, manifest: &[u8], signatures: &[Vec<u8>]) -> Result<()> {
+    /// Checks the image (its `manifest` bytes and its `signatures`) against every requirement,
+    /// in order: `Ok(())`, or [`Error::PolicyDenied`] for the first requirement that refuses,
+    /// with containers/image's reason. A requirement looks only at signatures of its own format
+    /// (`signedBy` at simple signatures), as containers/image does.
+    pub fn evaluate(&self, manifest: &[u8], signatures: &[Signature]) -> Result<()> {
+        let simple: Vec<&[u8]> = signatures.iter().filter_map(Signature::as_simple_signing).collect();
         for requirement in &self.requirements {
             let refusal = match &requirement.check {
                 Check::Accept => None,
                 Check::Reject => Some(format!("Running image {} is rejected by policy.", self.image)),
                 Check::Refuse { reason } => Some(reason.clone()),
-                Check::Signed { keyring, identity } => self.signed(signatures, |signature| {
+                Check::Signed { keyring, identity } => self.signed(&simple, |signature| {
                     let identity_accepted = |signed: &str| identity.check(self.docker_reference.as_ref(), signed);
                     signature::verify_image_signature(keyring, None, signature, manifest, &identity_accepted)
                         .map(|_| ())
                 }),
                 Check::SignedUnimplemented { reason } => {
-                    self.signed(signatures, |_| Err(Error::Signature(reason.clone())))
+                    self.signed(&simple, |_| Err(Error::Signature(reason.clone())))
                 }
             };
             if let Some(reason) = refusal {
@@ -114,7 +116,7 @@ impl ImagePolicy {
 
     /// A `signedBy` verdict: `None` if one signature passes `accept`, else the reason in
     /// containers/image's words.
-    fn signed(&self, signatures: &[Vec<u8>], accept: impl Fn(&[u8]) -> Result<()>) -> Option<String> {
+    fn signed<T>(&self, signatures: &[T], accept: impl Fn(&T) -> Result<()>) -> Option<String> {
         let mut rejections = Vec::new();
         for signature in signatures {
             match accept(signature) {
@@ -160,7 +162,7 @@ impl crate::copy::TrustPolicy for ImagePolicy {
         ImagePolicy::needs_signatures(self)
     }
 
-    fn admit(&self, manifest: &[u8], signatures: &[Vec<u8>]) -> Result<()> {
+    fn admit(&self, manifest: &[u8], signatures: &[Signature]) -> Result<()> {
         self.evaluate(manifest, signatures)
     }
 }

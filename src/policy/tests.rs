@@ -457,6 +457,10 @@ mod evaluation {
     const B_V2S2: &[u8] = include_bytes!("../signature/testdata/b-v2s2.sig");
     const SIGNED: &str = "example.com/skopos/test:v1";
 
+    fn simple(bytes: &[u8]) -> crate::signature::Signature {
+        crate::signature::Signature::SimpleSigning(bytes.to_vec())
+    }
+
     /// Key files from memory; any other path is missing.
     struct Keys(HashMap<&'static str, &'static [u8]>);
 
@@ -500,7 +504,7 @@ mod evaluation {
         assert!(!accept.needs_signatures());
         accept.evaluate(V2S2, &[]).unwrap();
         let reject = image_policy(r#"[{"type": "insecureAcceptAnything"}, {"type": "reject"}]"#, "docker://busybox");
-        let err = reject.evaluate(V2S2, &[A_V2S2.to_vec()]).unwrap_err();
+        let err = reject.evaluate(V2S2, &[simple(A_V2S2)]).unwrap_err();
         assert_eq!(err.code(), "POLICY_DENIED");
         assert_eq!(
             err.to_string(),
@@ -515,11 +519,11 @@ mod evaluation {
     fn signed_by_accepts_a_valid_signature() {
         let policy = image_policy(&signed_by(""), &format!("docker://{SIGNED}"));
         assert!(policy.needs_signatures());
-        policy.evaluate(V2S2, &[A_V2S2.to_vec()]).unwrap();
+        policy.evaluate(V2S2, &[simple(A_V2S2)]).unwrap();
         // Schema 1: the digest is the one of the signed payload.
-        policy.evaluate(V2S1, &[A_V2S1.to_vec()]).unwrap();
+        policy.evaluate(V2S1, &[simple(A_V2S1)]).unwrap();
         // One accepted signature is enough, wherever it is.
-        policy.evaluate(V2S2, &[B_V2S2.to_vec(), A_V2S2.to_vec()]).unwrap();
+        policy.evaluate(V2S2, &[simple(B_V2S2), simple(A_V2S2)]).unwrap();
     }
 
     #[test]
@@ -529,7 +533,7 @@ mod evaluation {
         assert_eq!(requirement, "signedBy (keyPath /keys/a.gpg)");
         assert_eq!(reason, "A signature was required, but no signature exists");
         // One refused signature: its own reason.
-        let single = denial(policy.evaluate(V2S2, &[B_V2S2.to_vec()])).1;
+        let single = denial(policy.evaluate(V2S2, &[simple(B_V2S2)])).1;
         // Key B is not in the keyring; the message names its key ID (the end of its fingerprint).
         let b = include_str!("../signature/testdata/fingerprints.txt")
             .lines()
@@ -538,10 +542,10 @@ mod evaluation {
         assert!(single.to_lowercase().contains(&b[b.len() - 16..].to_lowercase()), "{single}");
         assert!(!single.starts_with("None of"), "{single}");
         // The wrong manifest for the signature.
-        let digest = denial(policy.evaluate(V2S1, &[A_V2S2.to_vec()])).1;
+        let digest = denial(policy.evaluate(V2S1, &[simple(A_V2S2)])).1;
         assert_eq!(digest, format!("Signature for digest {V2S2_DIGEST} does not match"));
         // Several: all reasons, in order.
-        let several = denial(policy.evaluate(V2S1, &[A_V2S2.to_vec(), b"garbage".to_vec()])).1;
+        let several = denial(policy.evaluate(V2S1, &[simple(A_V2S2), simple(b"garbage")])).1;
         let prefix = format!("None of the signatures were accepted, reasons: {digest}; ");
         assert!(several.starts_with(&prefix), "{several}");
     }
@@ -549,52 +553,52 @@ mod evaluation {
     #[test]
     fn signed_identity_rules_apply_to_the_signed_reference() {
         let other_tag = "docker://example.com/skopos/test:v2";
-        let (_, reason) = denial(image_policy(&signed_by(""), other_tag).evaluate(V2S2, &[A_V2S2.to_vec()]));
+        let (_, reason) = denial(image_policy(&signed_by(""), other_tag).evaluate(V2S2, &[simple(A_V2S2)]));
         assert_eq!(reason, format!("Signature for identity {SIGNED:?} is not accepted"));
         let repository = r#", "signedIdentity": {"type": "matchRepository"}"#;
-        image_policy(&signed_by(repository), other_tag).evaluate(V2S2, &[A_V2S2.to_vec()]).unwrap();
+        image_policy(&signed_by(repository), other_tag).evaluate(V2S2, &[simple(A_V2S2)]).unwrap();
         let exact = r#", "signedIdentity": {"type": "matchExact"}"#;
         let by_digest = format!("docker://example.com/skopos/test@{V2S2_DIGEST}");
         // matchRepoDigestOrExact (the default) accepts any tag of the repository for an image named by digest…
-        image_policy(&signed_by(""), &by_digest).evaluate(V2S2, &[A_V2S2.to_vec()]).unwrap();
+        image_policy(&signed_by(""), &by_digest).evaluate(V2S2, &[simple(A_V2S2)]).unwrap();
         // …matchExact does not.
-        assert!(image_policy(&signed_by(exact), &by_digest).evaluate(V2S2, &[A_V2S2.to_vec()]).is_err());
+        assert!(image_policy(&signed_by(exact), &by_digest).evaluate(V2S2, &[simple(A_V2S2)]).is_err());
         let remap = r#", "signedIdentity": {"type": "remapIdentity", "prefix": "mirror.example:5000/skopos",
             "signedPrefix": "example.com/skopos"}"#;
         image_policy(&signed_by(remap), "docker://mirror.example:5000/skopos/test:v1")
-            .evaluate(V2S2, &[A_V2S2.to_vec()])
+            .evaluate(V2S2, &[simple(A_V2S2)])
             .unwrap();
         assert!(image_policy(&signed_by(""), "docker://mirror.example:5000/skopos/test:v1")
-            .evaluate(V2S2, &[A_V2S2.to_vec()])
+            .evaluate(V2S2, &[simple(A_V2S2)])
             .is_err());
     }
 
     #[test]
     fn images_without_docker_reference_need_exact_rules() {
         // dir: has no Docker reference, so the default matchRepoDigestOrExact refuses every identity…
-        let (_, reason) = denial(image_policy(&signed_by(""), "dir:/srv/img").evaluate(V2S2, &[A_V2S2.to_vec()]));
+        let (_, reason) = denial(image_policy(&signed_by(""), "dir:/srv/img").evaluate(V2S2, &[simple(A_V2S2)]));
         assert_eq!(reason, format!("Signature for identity {SIGNED:?} is not accepted"));
         // …while exactReference and exactRepository name the identity themselves.
         let exact = format!(r#", "signedIdentity": {{"type": "exactReference", "dockerReference": "{SIGNED}"}}"#);
-        image_policy(&signed_by(&exact), "dir:/srv/img").evaluate(V2S2, &[A_V2S2.to_vec()]).unwrap();
+        image_policy(&signed_by(&exact), "dir:/srv/img").evaluate(V2S2, &[simple(A_V2S2)]).unwrap();
         let repository =
             r#", "signedIdentity": {"type": "exactRepository", "dockerRepository": "example.com/skopos/test"}"#;
-        image_policy(&signed_by(repository), "oci:/srv/layout:x").evaluate(V2S2, &[A_V2S2.to_vec()]).unwrap();
+        image_policy(&signed_by(repository), "oci:/srv/layout:x").evaluate(V2S2, &[simple(A_V2S2)]).unwrap();
     }
 
     #[test]
     fn key_sources_load_before_evaluation() {
         let image = format!("docker://{SIGNED}");
         let paths = r#"[{"type": "signedBy", "keyType": "GPGKeys", "keyPaths": ["/keys/expired.gpg", "/keys/a.asc"]}]"#;
-        image_policy(paths, &image).evaluate(V2S2, &[A_V2S2.to_vec()]).unwrap();
+        image_policy(paths, &image).evaluate(V2S2, &[simple(A_V2S2)]).unwrap();
         let data = base64::engine::general_purpose::STANDARD.encode(A_PUB);
         let inline = format!(r#"[{{"type": "signedBy", "keyType": "GPGKeys", "keyData": "{data}"}}]"#);
         let policy = image_policy(&inline, &image);
         assert_eq!(denial(policy.evaluate(V2S2, &[])).0, "signedBy (keyData)");
-        policy.evaluate(V2S2, &[A_V2S2.to_vec()]).unwrap();
+        policy.evaluate(V2S2, &[simple(A_V2S2)]).unwrap();
         // Only the keys named count.
         let expired_only = r#"[{"type": "signedBy", "keyType": "GPGKeys", "keyPath": "/keys/expired.gpg"}]"#;
-        assert!(image_policy(expired_only, &image).evaluate(V2S2, &[A_V2S2.to_vec()]).is_err());
+        assert!(image_policy(expired_only, &image).evaluate(V2S2, &[simple(A_V2S2)]).is_err());
 
         // A missing file or a keyring that does not parse fails now, naming the image and requirement.
         let missing = parse(r#"{"default": [{"type": "signedBy", "keyType": "GPGKeys", "keyPath": "/keys/none"}]}"#);
@@ -620,7 +624,7 @@ mod evaluation {
             &format!("docker://{SIGNED}"),
         );
         assert!(policy.needs_signatures());
-        let (_, reason) = denial(policy.evaluate(V2S2, &[A_V2S2.to_vec()]));
+        let (_, reason) = denial(policy.evaluate(V2S2, &[simple(A_V2S2)]));
         assert_eq!(reason, "Unimplemented \"keyType\" value \"signedByGPGKeys\"");
         assert_eq!(denial(policy.evaluate(V2S2, &[])).1, "A signature was required, but no signature exists");
     }
@@ -631,7 +635,7 @@ mod evaluation {
         let sigstore = subject("docker://hostname:5000/myns/sigstore-signed-with-full-references:v1");
         let resolved = policy.for_subject(&sigstore, &keys()).unwrap();
         assert!(!resolved.needs_signatures());
-        let (requirement, reason) = denial(resolved.evaluate(V2S2, &[A_V2S2.to_vec()]));
+        let (requirement, reason) = denial(resolved.evaluate(V2S2, &[simple(A_V2S2)]));
         assert_eq!(requirement, "sigstoreSigned (keyPath /path/to/sigstore-pubkey.pub)");
         assert_eq!(reason, "sigstoreSigned is not supported yet");
         // The same file serves other images.

@@ -5,13 +5,16 @@
 //!
 //! * [`payload`]: the JSON, written and read as containers/image does.
 //! * [`openpgp`]: public keyrings, checking a signed message, secret keys and signing.
+//! * [`blob`]: a signature of either kind ([`Signature`]: simple or sigstore) and its storage form.
 //! * [`dump`]: `skopeo untrusted-signature-dump-without-verification`.
 
+pub mod blob;
 pub mod dump;
 pub mod openpgp;
 pub mod payload;
 pub(crate) mod strict_json;
 
+pub use blob::{Signature, SigstoreSignature};
 pub use openpgp::{Keyring, SigningKey};
 pub use payload::UntrustedSignature;
 

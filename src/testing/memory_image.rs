@@ -20,6 +20,7 @@ use crate::http::ByteStream;
 use crate::image::{BlobInfo, ImageDestination, ImageSource, MountOrigin};
 use crate::manifest::{media_type, Manifest, ManifestKind};
 use crate::registry::FetchedManifest;
+use crate::signature::Signature;
 
 /// Gzip layer media types of the two formats.
 pub(crate) const OCI_LAYER_GZIP: &str = "application/vnd.oci.image.layer.v1.tar+gzip";
@@ -160,7 +161,7 @@ pub(crate) struct MemorySource {
     chunk_size: usize,
     origin: Option<MountOrigin>,
     /// Signatures by manifest digest.
-    signatures: HashMap<Digest, Vec<Vec<u8>>>,
+    signatures: HashMap<Digest, Vec<Signature>>,
     calls: Mutex<Vec<SourceCall>>,
 }
 
@@ -182,7 +183,8 @@ impl MemorySource {
 
     /// Gives the manifest `digest` these signatures.
     pub fn with_signatures(mut self, digest: &Digest, signatures: &[&[u8]]) -> MemorySource {
-        self.signatures.insert(digest.clone(), signatures.iter().map(|s| s.to_vec()).collect());
+        self.signatures
+            .insert(digest.clone(), signatures.iter().map(|s| Signature::SimpleSigning(s.to_vec())).collect());
         self
     }
 
@@ -299,7 +301,7 @@ impl ImageSource for MemorySource {
         None
     }
 
-    async fn signatures(&self, _instance: Option<&Digest>, digest: &Digest) -> Result<Vec<Vec<u8>>> {
+    async fn signatures(&self, _instance: Option<&Digest>, digest: &Digest) -> Result<Vec<Signature>> {
         self.record(SourceCall::Signatures(digest.clone()));
         Ok(self.signatures.get(digest).cloned().unwrap_or_default())
     }
@@ -337,7 +339,7 @@ struct DestState {
     mounted: HashSet<Digest>,
     instance_manifests: Vec<Committed>,
     committed: Option<Committed>,
-    signatures: HashMap<Digest, Vec<Vec<u8>>>,
+    signatures: HashMap<Digest, Vec<Signature>>,
     calls: Vec<DestCall>,
 }
 
@@ -378,7 +380,7 @@ impl MemoryDestination {
     }
 
     /// The signatures stored for the manifest `digest`.
-    pub fn signatures(&self, digest: &Digest) -> Vec<Vec<u8>> {
+    pub fn signatures(&self, digest: &Digest) -> Vec<Signature> {
         self.lock().signatures.get(digest).cloned().unwrap_or_default()
     }
 
@@ -531,7 +533,12 @@ impl ImageDestination for MemoryDestination {
         }
     }
 
-    async fn put_signatures(&self, _instance: Option<&Digest>, digest: &Digest, signatures: &[Vec<u8>]) -> Result<()> {
+    async fn put_signatures(
+        &self,
+        _instance: Option<&Digest>,
+        digest: &Digest,
+        signatures: &[Signature],
+    ) -> Result<()> {
         self.record(DestCall::Signatures(digest.clone(), signatures.len()));
         if !signatures.is_empty() {
             self.signature_support()?;

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use super::options::ImageOptions;
 use crate::digest::Digest;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::http::ByteStream;
 use crate::image::name::ImageName;
 use crate::image::{BlobInfo, ImageDestination, ImageSource, MountOrigin, RegistryDestination, RegistrySource};
@@ -22,6 +22,7 @@ use crate::native::transport::{ReqwestTransport, TlsOptions};
 use crate::reference::Reference;
 use crate::registry::FetchedManifest;
 use crate::registry::{ClientOptions, Credentials, RegistryClient};
+use crate::signature::Signature;
 
 /// A registry client for `reference`'s registry, with credentials from the flags or auth files.
 ///
@@ -119,9 +120,12 @@ impl ImageSource for AnySource {
         each_source!(self, s => s.repository_tags().await)
     }
 
-    async fn signatures(&self, instance: Option<&Digest>, digest: &Digest) -> Result<Vec<Vec<u8>>> {
+    async fn signatures(&self, instance: Option<&Digest>, digest: &Digest) -> Result<Vec<Signature>> {
         match self {
-            AnySource::Registry(_, lookaside) => lookaside.read(digest).await,
+            // The lookaside holds simple signatures only (containers/image reads them as such).
+            AnySource::Registry(_, lookaside) => {
+                Ok(lookaside.read(digest).await?.into_iter().map(Signature::SimpleSigning).collect())
+            }
             other => each_source!(other, s => s.signatures(instance, digest).await),
         }
     }
@@ -227,11 +231,24 @@ impl ImageDestination for AnyDestination {
         }
     }
 
-    async fn put_signatures(&self, instance: Option<&Digest>, digest: &Digest, signatures: &[Vec<u8>]) -> Result<()> {
+    async fn put_signatures(&self, instance: Option<&Digest>, digest: &Digest, signatures: &[Signature]) -> Result<()> {
         match self {
             // As containers/image: an image without signatures leaves the store as it is.
             AnyDestination::Registry(_, _) if signatures.is_empty() => Ok(()),
-            AnyDestination::Registry(_, lookaside) => lookaside.write(digest, signatures),
+            AnyDestination::Registry(_, lookaside) => {
+                let simple = signatures
+                    .iter()
+                    .map(|signature| {
+                        signature.as_simple_signing().map(<[u8]>::to_vec).ok_or_else(|| {
+                            Error::Unsupported(format!(
+                                "Can not store {} signatures to a lookaside",
+                                signature.format_name()
+                            ))
+                        })
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                lookaside.write(digest, &simple)
+            }
             other => each_destination!(other, d => d.put_signatures(instance, digest, signatures).await),
         }
     }

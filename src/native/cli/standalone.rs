@@ -7,7 +7,6 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 
 use super::trust::read_passphrase;
-use crate::copy::Signer;
 use crate::error::{Error, Result};
 use crate::native::gpg::{self, GpgSigner};
 use crate::signature::{self, Keyring, SigningKey};
@@ -88,7 +87,7 @@ pub async fn sign(args: &StandaloneSignArgs) -> Result<Vec<u8>> {
             }
             key.sign(&payload)?
         }
-        None => GpgSigner::new(&args.fingerprint, args.passphrase_file.clone()).sign(&payload)?,
+        None => GpgSigner::new(&args.fingerprint, args.passphrase_file.clone()).sign_message(&payload)?,
     };
     std::fs::write(&args.output, signed)
         .map_err(|e| Error::io(format!("Error writing signature to {}", args.output.display()), e))?;

@@ -13,6 +13,7 @@ use crate::image::ImageSource;
 use crate::manifest::Manifest;
 use crate::native::lookaside::{read_signature_file, MAX_SIGNATURES};
 use crate::registry::FetchedManifest;
+use crate::signature::Signature;
 
 /// An image stored in a `dir:` directory.
 pub struct DirSource {
@@ -61,11 +62,13 @@ impl ImageSource for DirSource {
         None
     }
 
-    async fn signatures(&self, instance: Option<&Digest>, _digest: &Digest) -> Result<Vec<Vec<u8>>> {
+    async fn signatures(&self, instance: Option<&Digest>, _digest: &Digest) -> Result<Vec<Signature>> {
         let mut signatures = Vec::new();
-        while let Some(signature) =
-            read_signature_file(&self.path.join(signature_name(instance, signatures.len() + 1)))?
-        {
+        loop {
+            let path = self.path.join(signature_name(instance, signatures.len() + 1));
+            let Some(blob) = read_signature_file(&path)? else { break };
+            let signature = Signature::from_blob(&blob)
+                .map_err(|e| Error::Signature(format!("parsing signature {}: {e}", path.display())))?;
             signatures.push(signature);
             if signatures.len() > MAX_SIGNATURES {
                 return Err(Error::Signature(format!(
@@ -95,7 +98,7 @@ fn is_signature_name(name: &str) -> bool {
 pub const DIR_VERSION: &str = "Directory Transport Version: 1.1\n";
 
 /// The signatures of the top-level manifest (`None`) or of an instance, waiting for `commit`.
-type PendingSignatures = (Option<Digest>, Vec<Vec<u8>>);
+type PendingSignatures = (Option<Digest>, Vec<Signature>);
 
 /// A `dir:` directory as a destination.
 ///
@@ -173,7 +176,7 @@ impl DirDestination {
         for (instance, signatures) in pending {
             for (i, signature) in signatures.iter().enumerate() {
                 let name = signature_name(instance.as_ref(), i + 1);
-                super::write::write_atomic(&self.path.join(&name), signature).await?;
+                super::write::write_atomic(&self.path.join(&name), &signature.to_blob()).await?;
                 names.insert(name);
             }
         }
@@ -239,7 +242,12 @@ impl crate::image::ImageDestination for DirDestination {
         Ok(())
     }
 
-    async fn put_signatures(&self, instance: Option<&Digest>, _digest: &Digest, signatures: &[Vec<u8>]) -> Result<()> {
+    async fn put_signatures(
+        &self,
+        instance: Option<&Digest>,
+        _digest: &Digest,
+        signatures: &[Signature],
+    ) -> Result<()> {
         self.signatures.lock().unwrap_or_else(|p| p.into_inner()).push((instance.cloned(), signatures.to_vec()));
         Ok(())
     }

@@ -84,7 +84,12 @@ impl<D: ImageDestination> ImageDestination for OneUploadPerBlob<'_, D> {
         self.inner.signature_support()
     }
 
-    async fn put_signatures(&self, instance: Option<&Digest>, digest: &Digest, signatures: &[Vec<u8>]) -> Result<()> {
+    async fn put_signatures(
+        &self,
+        instance: Option<&Digest>,
+        digest: &Digest,
+        signatures: &[crate::signature::Signature],
+    ) -> Result<()> {
         self.inner.put_signatures(instance, digest, signatures).await
     }
 
